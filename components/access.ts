@@ -1,0 +1,32 @@
+// How a person reaches a Service, as one line they can paste: a URL or the exact command.
+import { ServiceType } from "../config";
+
+export interface ServiceAccess {
+    readonly namespace: string;
+    readonly serviceName: string;
+    readonly type: ServiceType;
+    readonly port: number;
+    /** Allocated node port, for NodePort services. */
+    readonly nodePort?: number;
+    /** The load balancer's address, once the cloud has assigned one. */
+    readonly loadBalancerAddress?: string;
+    /** How to get a node's address on this target, e.g. "$(minikube ip)". */
+    readonly nodeAddress: string;
+    /** Local port for port-forward. */
+    readonly localPort: number;
+}
+
+export function accessInstructions(a: ServiceAccess): string {
+    switch (a.type) {
+        case "NodePort":
+            return a.nodePort === undefined
+                ? `kubectl -n ${a.namespace} get svc ${a.serviceName} (node port not allocated yet)`
+                : `http://${a.nodeAddress}:${a.nodePort}`;
+        case "LoadBalancer":
+            return a.loadBalancerAddress
+                ? `http://${a.loadBalancerAddress}${a.port === 80 ? "" : `:${a.port}`}`
+                : `kubectl -n ${a.namespace} get svc ${a.serviceName} -w (waiting for the load balancer's address)`;
+        case "ClusterIP":
+            return `kubectl -n ${a.namespace} port-forward svc/${a.serviceName} ${a.localPort}:${a.port}, then open http://localhost:${a.localPort}`;
+    }
+}

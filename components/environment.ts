@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceType } from "../config";
+import { Editor } from "./editor";
+import { Ide } from "./ide";
+import { EnvironmentNamespace } from "./namespace";
+import { NfsServer } from "./nfs-server";
+import { NfsShare } from "./nfs-share";
+import { WorkspaceStorage } from "./storage";
+import { WebServer } from "./web-server";
+import { Workspace } from "./workspace";
+
+export interface EnvironmentArgs {
+    /** Kubernetes namespace of the environment. */
+    readonly namespace: string;
+    /** Size of the workspace, e.g. "10Gi". */
+    readonly size: string;
+    /** Where the code lives, from the target. */
+    readonly storage: WorkspaceStorage;
+    /** NFS mount options of the share (nfs(5)). */
+    readonly nfsMountOptions: string[];
+    /** How the web server is exposed. */
+    readonly webServiceType: ServiceType;
+    /** How to reach a node's address on this target, for NodePort URLs. */
+    readonly nodeAddress: string;
+    /** Set to run the browser IDE; a Pulumi secret. */
+    readonly idePassword?: pulumi.Input<string>;
+}
+
+/**
+ * One development environment: namespace, workspace, NFS server (unless an export already exists),
+ * the share every workload mounts, the web server, the editor and optionally the browser IDE.
+ */
+export class Environment extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** The NFS server address every mount uses (the Service's ClusterIP, or the existing server). */
+    public readonly nfsServer: pulumi.Output<string>;
+    public readonly shareVolumeName: pulumi.Output<string>;
+    public readonly webAccess: pulumi.Output<string>;
+    public readonly webServiceType: pulumi.Output<string>;
+    public readonly editorShell: pulumi.Output<string>;
+    public readonly ideAccess: pulumi.Output<string>;
+
+    constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("devkube:core:Environment", name, {}, opts);
+        const child = { parent: this };
+        const exposure = args.webServiceType;
+        const ns = new EnvironmentNamespace(
+            `${name}-namespace`,
+            { name: args.namespace, nodePorts: exposure === "NodePort" ? 2 : 0, loadBalancers: exposure === "LoadBalancer" ? 1 : 0 },
+            child,
+        );
+        this.namespace = ns.name;
+
+        let share: NfsShare;
+        if (args.storage.kind === "in-cluster") {
+            const workspace = new Workspace(
+                `${name}-workspace`,
+                { namespace: ns.name, volumeName: `${args.namespace}-workspace`, size: args.size, volume: args.storage.volume },
+                child,
+            );
+            const server = new NfsServer(
+                `${name}-nfs`,
+                { namespace: ns.name, claimName: workspace.claimName, node: args.storage.volume.node },
+                child,
+            );
+            share = new NfsShare(
+                `${name}-share`,
+                {
+                    namespace: ns.name,
+                    volumeName: `${args.namespace}-share`,
+                    server: server.clusterIP,
+                    path: "/",
+                    size: args.size,
+                    mountOptions: args.nfsMountOptions,
+                    role: "share",
+                },
+                child,
+            );
+        } else {
+            share = new NfsShare(
+                `${name}-share`,
+                {
+                    namespace: ns.name,
+                    volumeName: `${args.namespace}-share`,
+                    server: args.storage.server,
+                    path: args.storage.path,
+                    size: args.size,
+                    mountOptions: args.nfsMountOptions,
+                    role: "workspace",
+                },
+                child,
+            );
+        }
+        this.nfsServer = share.server;
+        this.shareVolumeName = share.volumeName;
+
+        const web = new WebServer(
+            `${name}-web`,
+            { namespace: ns.name, shareClaimName: share.claimName, serviceType: exposure, nodeAddress: args.nodeAddress },
+            child,
+        );
+        this.webAccess = web.access;
+        this.webServiceType = web.serviceType;
+
+        const editor = new Editor(`${name}-editor`, { namespace: ns.name, shareClaimName: share.claimName }, child);
+        this.editorShell = editor.shellCommand;
+
+        if (args.idePassword !== undefined) {
+            const ide = new Ide(`${name}-ide`, { namespace: ns.name, shareClaimName: share.claimName, password: args.idePassword }, child);
+            this.ideAccess = ide.access;
+        } else {
+            this.ideAccess = pulumi.output("disabled: pulumi config set devkube:ide true && pulumi config set --secret devkube:idePassword <password>");
+        }
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            nfsServer: this.nfsServer,
+            webAccess: this.webAccess,
+            editorShell: this.editorShell,
+            ideAccess: this.ideAccess,
+        });
+    }
+}

@@ -1,0 +1,85 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { accessInstructions } from "./access";
+import { IMAGES } from "./images";
+import { NO_ESCALATION, POD_SECURITY, SIZES, WORKSPACE_MOUNT, containerResources, selectorLabels, workloadLabels } from "./kube";
+
+export const IDE_NAME = "ide";
+const IDE_PORT = 8080;
+
+export interface IdeArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly shareClaimName: pulumi.Input<string>;
+    /** A Pulumi secret; it reaches the pod only through a Kubernetes Secret. */
+    readonly password: pulumi.Input<string>;
+}
+
+/**
+ * code-server (VS Code in a browser) on the same share, so a tablet with a browser is enough.
+ * Always a ClusterIP Service: it is a shell on your code, so it is reached by port-forward, never exposed.
+ */
+export class Ide extends pulumi.ComponentResource {
+    public readonly access: pulumi.Output<string>;
+
+    constructor(name: string, args: IdeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("devkube:apps:Ide", name, {}, opts);
+        const labels = workloadLabels(IDE_NAME, "ide");
+        const secret = new k8s.core.v1.Secret(
+            `${name}-password`,
+            { metadata: { namespace: args.namespace, labels }, stringData: { PASSWORD: pulumi.secret(args.password) } },
+            { parent: this },
+        );
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: IDE_NAME, namespace: args.namespace, labels },
+                spec: {
+                    replicas: 1,
+                    // One code-server per user-data directory.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selectorLabels(IDE_NAME) },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            securityContext: POD_SECURITY,
+                            containers: [
+                                {
+                                    name: "code-server",
+                                    image: IMAGES.ide,
+                                    args: ["--bind-addr", `0.0.0.0:${IDE_PORT}`, "--auth", "password", WORKSPACE_MOUNT],
+                                    env: [
+                                        { name: "PASSWORD", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "PASSWORD" } } },
+                                    ],
+                                    ports: [{ name: "http", containerPort: IDE_PORT }],
+                                    resources: containerResources(SIZES.ide),
+                                    securityContext: NO_ESCALATION,
+                                    readinessProbe: { httpGet: { path: "/healthz", port: IDE_PORT }, periodSeconds: 10 },
+                                    livenessProbe: {
+                                        httpGet: { path: "/healthz", port: IDE_PORT },
+                                        initialDelaySeconds: 30,
+                                        periodSeconds: 30,
+                                    },
+                                    volumeMounts: [{ name: "share", mountPath: WORKSPACE_MOUNT }],
+                                },
+                            ],
+                            volumes: [{ name: "share", persistentVolumeClaim: { claimName: args.shareClaimName } }],
+                        },
+                    },
+                },
+            },
+            { parent: this },
+        );
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { name: IDE_NAME, namespace: args.namespace, labels },
+                spec: { type: "ClusterIP", selector: selectorLabels(IDE_NAME), ports: [{ name: "http", port: IDE_PORT }] },
+            },
+            { parent: this, dependsOn: [deployment] },
+        );
+        this.access = pulumi.all([service.metadata.namespace, service.metadata.name]).apply(([namespace, serviceName]) =>
+            accessInstructions({ namespace, serviceName, type: "ClusterIP", port: IDE_PORT, nodeAddress: "", localPort: IDE_PORT }),
+        );
+        this.registerOutputs({ access: this.access });
+    }
+}

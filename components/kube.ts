@@ -1,0 +1,47 @@
+// Small shared helpers for Kubernetes objects: labels, resources, security context.
+import * as k8s from "@pulumi/kubernetes";
+
+/** Labels that identify one devkube workload; the first two double as the selector. */
+export function workloadLabels(name: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/part-of": "devkube",
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+export function selectorLabels(name: string): Record<string, string> {
+    return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "devkube" };
+}
+
+export interface ResourceSizes {
+    readonly cpuRequest: string;
+    readonly memoryRequest: string;
+    readonly cpuLimit: string;
+    readonly memoryLimit: string;
+}
+
+export function containerResources(sizes: ResourceSizes): k8s.types.input.core.v1.ResourceRequirements {
+    return {
+        requests: { cpu: sizes.cpuRequest, memory: sizes.memoryRequest },
+        limits: { cpu: sizes.cpuLimit, memory: sizes.memoryLimit },
+    };
+}
+
+/** Requests and limits of every container devkube runs: within the policy pack's home-lab maxima (1 CPU, 1Gi). */
+export const SIZES = {
+    nfsServer: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" },
+    nfsInit: { cpuRequest: "10m", memoryRequest: "16Mi", cpuLimit: "40m", memoryLimit: "32Mi" },
+    web: { cpuRequest: "50m", memoryRequest: "32Mi", cpuLimit: "200m", memoryLimit: "128Mi" },
+    editor: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "400m", memoryLimit: "512Mi" },
+    ide: { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+} as const satisfies Record<string, ResourceSizes>;
+
+/** No privilege escalation anywhere; containers that need more say so where they are built. */
+export const NO_ESCALATION: k8s.types.input.core.v1.SecurityContext = { allowPrivilegeEscalation: false };
+
+export const POD_SECURITY: k8s.types.input.core.v1.PodSecurityContext = { seccompProfile: { type: "RuntimeDefault" } };
+
+/** Where every workload sees the shared code. */
+export const WORKSPACE_MOUNT = "/workspace";

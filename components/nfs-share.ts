@@ -1,0 +1,71 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { WORKSPACE_ROLE_LABEL } from "./storage";
+
+export interface NfsShareArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** The PersistentVolume's cluster-wide name. */
+    readonly volumeName: string;
+    /** An IP address: the NFS Service's ClusterIP, or an existing server on the LAN. */
+    readonly server: pulumi.Input<string>;
+    readonly path: string;
+    readonly size: string;
+    readonly mountOptions: string[];
+    /** "share" when devkube serves it; "workspace" when the export itself holds the code (existing export). */
+    readonly role: "share" | "workspace";
+}
+
+export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "volumeName" | "role">): k8s.types.input.core.v1.PersistentVolumeSpec {
+    return {
+        capacity: { storage: args.size },
+        accessModes: ["ReadWriteMany"],
+        // Retain: deleting the PV object never touches the exported files.
+        persistentVolumeReclaimPolicy: "Retain",
+        storageClassName: "",
+        // Only a PersistentVolume carries mount options; an inline pod nfs: volume cannot.
+        mountOptions: args.mountOptions,
+        nfs: { server: args.server, path: args.path },
+    };
+}
+
+/**
+ * The share every workload mounts: a ReadWriteMany PersistentVolume on the NFS server's address and a
+ * claim pre-bound to it (storageClassName "", so no default class ever provisions something else).
+ */
+export class NfsShare extends pulumi.ComponentResource {
+    public readonly claimName: pulumi.Output<string>;
+    public readonly volumeName: pulumi.Output<string>;
+    public readonly server: pulumi.Output<string>;
+
+    constructor(name: string, args: NfsShareArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("devkube:nfs:NfsShare", name, {}, opts);
+        const volume = new k8s.core.v1.PersistentVolume(
+            `${name}-volume`,
+            {
+                metadata: {
+                    name: args.volumeName,
+                    labels: { [WORKSPACE_ROLE_LABEL]: args.role, "app.kubernetes.io/part-of": "devkube" },
+                },
+                spec: sharedVolumeSpec(args),
+            },
+            { parent: this },
+        );
+        const claim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-claim`,
+            {
+                metadata: { name: "share", namespace: args.namespace },
+                spec: {
+                    accessModes: ["ReadWriteMany"],
+                    storageClassName: "",
+                    volumeName: volume.metadata.name,
+                    resources: { requests: { storage: args.size } },
+                },
+            },
+            { parent: this },
+        );
+        this.claimName = claim.metadata.name;
+        this.volumeName = volume.metadata.name;
+        this.server = volume.spec.nfs.server;
+        this.registerOutputs({ claimName: this.claimName, volumeName: this.volumeName, server: this.server });
+    }
+}

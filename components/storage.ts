@@ -1,0 +1,26 @@
+// What a target hands the components about where the code lives. Components never ask which
+// target they run on; a new target is a new file in targets/ that returns one of these.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A disk the in-cluster NFS server exports, described as the source of a static PersistentVolume. */
+export interface BackingVolume {
+    /** Exactly one of csi (a cloud disk), hostPath or local. */
+    readonly source: Pick<k8s.types.input.core.v1.PersistentVolumeSpec, "csi" | "hostPath" | "local">;
+    /** Must match between the PersistentVolume and its claim; "" means "no class" (never the cluster default). */
+    readonly storageClassName: string;
+    readonly annotations?: Record<string, string>;
+    /** For disks that live on one node (USB disk on a board): the PV's node affinity and the NFS server's node. */
+    readonly node?: string;
+    /** Where the bytes are, for people: printed as a stack output. */
+    readonly description: pulumi.Input<string>;
+}
+
+export type WorkspaceStorage =
+    /** devkube runs an NFS server in the cluster that exports the backing volume. */
+    | { readonly kind: "in-cluster"; readonly volume: BackingVolume }
+    /** An NFS export that already exists on the network is mounted directly; no NFS server pod. */
+    | { readonly kind: "existing-export"; readonly server: string; readonly path: string };
+
+/** The label the policy pack uses to find the PersistentVolume that holds the user's code. */
+export const WORKSPACE_ROLE_LABEL = "devkube.dev/role";

@@ -1,0 +1,103 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DigitalOceanSettings, Size } from "../../config";
+import { Target } from "./target";
+
+export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
+
+export interface DigitalOceanInputs {
+    readonly settings: DigitalOceanSettings;
+    readonly size: Size;
+    readonly stack: string;
+    readonly namespace: string;
+    /** The DigitalOcean API token, a Pulumi secret. */
+    readonly token: pulumi.Output<string>;
+}
+
+/** Volume names: lowercase, letters, digits and dashes, unique per region, at most 64 characters. */
+export function volumeName(stack: string, namespace: string): string {
+    const name = `devkube-${stack}-${namespace}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    return name.slice(0, 64).replace(/-+$/, "");
+}
+
+/**
+ * A kubeconfig that authenticates with the DigitalOcean API token as bearer token. The kubeconfig
+ * DigitalOcean hands out carries a token that expires after 7 days (pulumi-digitalocean#77, #312);
+ * this one keeps working for as long as the API token does.
+ */
+export function doksKubeconfig(name: string, endpoint: string, caCertificate: string, token: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": caCertificate } }],
+        users: [{ name: `${name}-token`, user: { token } }],
+        contexts: [{ name, context: { cluster: name, user: `${name}-token` } }],
+        "current-context": name,
+    });
+}
+
+/**
+ * DigitalOcean Kubernetes. The workspace is a DigitalOcean Volume that is `protect`ed and depends on
+ * nothing of the cluster, so `pulumi destroy --exclude-protected` removes the cluster (and the bill) and
+ * keeps the volume; the next `pulumi up` builds a new cluster and attaches the same volume by its id.
+ */
+export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
+    const { settings, token } = inputs;
+    const doProvider = new digitalocean.Provider("digitalocean", { token });
+    const version =
+        settings.kubernetesVersion !== "" && /-do\.[0-9]+$/.test(settings.kubernetesVersion)
+            ? pulumi.output(settings.kubernetesVersion)
+            : digitalocean
+                  .getKubernetesVersionsOutput({ versionPrefix: settings.kubernetesVersion || undefined }, { provider: doProvider })
+                  .latestVersion;
+    const cluster = new digitalocean.KubernetesCluster(
+        "cluster",
+        {
+            name: `devkube-${inputs.stack}`,
+            region: settings.region,
+            version,
+            nodePool: { name: "default", size: settings.nodeSize, nodeCount: settings.nodeCount },
+            // Never let a cluster deletion take volumes with it.
+            destroyAllAssociatedResources: false,
+        },
+        { provider: doProvider },
+    );
+    const name = volumeName(inputs.stack, inputs.namespace);
+    // Deliberately built from config values only: nothing of the cluster may become its dependency,
+    // or --exclude-protected would have to keep the cluster too.
+    const volume = new digitalocean.Volume(
+        "workspace-volume",
+        {
+            name,
+            region: settings.region,
+            size: inputs.size.gib,
+            initialFilesystemType: "ext4",
+            description: "devkube workspace: your code. Protected; survives the nightly teardown.",
+        },
+        { provider: doProvider, protect: true },
+    );
+    const kubeconfig = pulumi.secret(
+        pulumi
+            .all([cluster.name, cluster.endpoint, cluster.kubeConfigs, token])
+            .apply(([clusterName, endpoint, configs, apiToken]) =>
+                doksKubeconfig(clusterName, endpoint, configs[0]?.clusterCaCertificate ?? "", apiToken),
+            ),
+    );
+    const provider = new k8s.Provider("doks", { kubeconfig });
+    return {
+        provider,
+        storage: {
+            kind: "in-cluster",
+            volume: {
+                source: { csi: { driver: DO_CSI_DRIVER, fsType: "ext4", volumeHandle: volume.id } },
+                storageClassName: "do-block-storage",
+                annotations: { "pv.kubernetes.io/provisioned-by": DO_CSI_DRIVER },
+                description: pulumi.interpolate`DigitalOcean volume ${volume.name} (${volume.id})`,
+            },
+        },
+        nodeAddress: "<a node's public IP>",
+        workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), protected`,
+        outputs: { kubeconfig, workspaceVolumeId: volume.id },
+    };
+}

@@ -1,0 +1,33 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DevkubeConfig } from "../../config";
+import { baremetalTarget } from "./baremetal";
+import { digitalOceanTarget } from "./digitalocean";
+import { minikubeTarget } from "./minikube";
+import { Target } from "./target";
+
+export interface TargetContext {
+    readonly stack: string;
+    /** Read only by the target that needs it, so other stacks never ask for a token. */
+    readonly digitalOceanToken: () => pulumi.Output<string>;
+}
+
+/** One module per target; adding a target is one file and one case here. */
+export function createTarget(config: DevkubeConfig, context: TargetContext): Target {
+    const settings = config.target;
+    switch (settings.kind) {
+        case "digitalocean":
+            return digitalOceanTarget({
+                settings,
+                size: config.workspaceSize,
+                stack: context.stack,
+                namespace: config.namespace,
+                token: context.digitalOceanToken(),
+            });
+        case "minikube":
+            return minikubeTarget(settings);
+        case "baremetal":
+            return baremetalTarget(settings);
+    }
+}
+
+export { Target } from "./target";

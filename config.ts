@@ -1,0 +1,361 @@
+// Typed, validated stack configuration. Everything here is a pure function of the raw
+// config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
+import * as pulumi from "@pulumi/pulumi";
+import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
+
+export const TARGETS = ["digitalocean", "minikube", "baremetal"] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+export const BAREMETAL_MODES = ["local-disk", "existing-export"] as const;
+export type BaremetalMode = (typeof BAREMETAL_MODES)[number];
+
+/** Directories minikube keeps across `minikube stop/start` (minikube docs, persistent volumes). */
+export const MINIKUBE_PERSISTENT_DIRS = ["/data", "/var/lib/minikube", "/tmp/hostpath_pv", "/tmp/hostpath-provisioner"];
+
+/**
+ * The defaults, one place. Pulumi.yaml declares the same defaults for `pulumi config` users;
+ * a test keeps the two in step.
+ */
+export const DEFAULTS = {
+    target: "minikube",
+    namespace: "devkube",
+    workspaceSize: "10Gi",
+    webServiceType: "",
+    nfsMountOptions: ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"],
+    ide: false,
+    kubeContext: "",
+    doRegion: "fra1",
+    doNodeSize: "s-2vcpu-4gb",
+    doNodeCount: 2,
+    doKubernetesVersion: "",
+    minikubeHostPath: "/data/devkube",
+    baremetalMode: "local-disk",
+    storageNode: "",
+    diskPath: "",
+    nfsServer: "",
+    nfsPath: "",
+} as const;
+
+export type ConfigKey = keyof typeof DEFAULTS | "idePassword";
+
+/** Where the raw values come from: `get` returns the string Pulumi stores, or undefined. */
+export interface RawConfig {
+    get(key: ConfigKey): string | undefined;
+    isSecret(key: ConfigKey): boolean;
+    /** Whether a DigitalOcean API token is available (config `digitalocean:token` or env). */
+    hasDigitalOceanToken: boolean;
+}
+
+export interface Size {
+    /** As written in config, e.g. "10Gi": a Kubernetes quantity. */
+    readonly quantity: string;
+    /** Whole GiB, for APIs that take gigabytes (DigitalOcean volumes). */
+    readonly gib: number;
+}
+
+export interface DigitalOceanSettings {
+    readonly kind: "digitalocean";
+    readonly region: string;
+    readonly nodeSize: string;
+    readonly nodeCount: number;
+    /** Empty means "the latest DOKS version". */
+    readonly kubernetesVersion: string;
+}
+
+export interface MinikubeSettings {
+    readonly kind: "minikube";
+    readonly kubeContext: string;
+    readonly hostPath: string;
+}
+
+export type BaremetalStorage =
+    | { readonly mode: "local-disk"; readonly node: string; readonly path: string }
+    | { readonly mode: "existing-export"; readonly server: string; readonly path: string };
+
+export interface BaremetalSettings {
+    readonly kind: "baremetal";
+    readonly kubeContext: string;
+    readonly storage: BaremetalStorage;
+}
+
+export type TargetSettings = DigitalOceanSettings | MinikubeSettings | BaremetalSettings;
+
+export interface DevkubeConfig {
+    readonly target: TargetSettings;
+    readonly namespace: string;
+    readonly workspaceSize: Size;
+    readonly webServiceType: ServiceType;
+    readonly nfsMountOptions: string[];
+    readonly ide: boolean;
+}
+
+/** Thrown with every problem found, so a user fixes the config in one pass. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(
+            `devkube stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
+                `nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
+        this.name = "ConfigError";
+    }
+}
+
+const SIZE_PATTERN = /^([1-9][0-9]*)(Gi|Ti)$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DO_SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const KUBE_VERSION = /^[0-9]+\.[0-9]+(\.[0-9]+)?(-do\.[0-9]+)?$/;
+const NFS_HOST = /^(([0-9]{1,3}\.){3}[0-9]{1,3}|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?)$/;
+
+/** Parses "10Gi" / "1Ti" into a Size, or returns undefined. */
+export function parseSize(text: string): Size | undefined {
+    const match = SIZE_PATTERN.exec(text);
+    if (!match) {
+        return undefined;
+    }
+    const gib = Number(match[1]) * (match[2] === "Ti" ? 1024 : 1);
+    return Number.isSafeInteger(gib) ? { quantity: text, gib } : undefined;
+}
+
+/** The web server's exposure when config does not choose: private in the cloud, NodePort locally. */
+export function defaultWebServiceType(target: TargetName): ServiceType {
+    return target === "digitalocean" ? "ClusterIP" : "NodePort";
+}
+
+function show(value: string): string {
+    return JSON.stringify(value);
+}
+
+/** Reads and validates every key; throws ConfigError listing all problems. */
+export function parseConfig(raw: RawConfig): DevkubeConfig {
+    const problems: string[] = [];
+    const text = (key: keyof typeof DEFAULTS): string => {
+        const value = raw.get(key);
+        const fallback = DEFAULTS[key];
+        return value === undefined ? String(fallback) : value.trim();
+    };
+    const problem = (key: ConfigKey, value: string, allowed: string) =>
+        problems.push(`devkube:${key}: got ${show(value)}; ${allowed}`);
+
+    const targetText = text("target");
+    const target = (TARGETS as readonly string[]).includes(targetText) ? (targetText as TargetName) : undefined;
+    if (!target) {
+        problem("target", targetText, `allowed: ${TARGETS.join(", ")}`);
+    }
+
+    const namespace = text("namespace");
+    if (!DNS_LABEL.test(namespace) || namespace.length > 40) {
+        problem("namespace", namespace, "use a lowercase DNS label of at most 40 characters, e.g. devkube");
+    }
+
+    const sizeText = text("workspaceSize");
+    const workspaceSize = parseSize(sizeText);
+    if (!workspaceSize) {
+        problem("workspaceSize", sizeText, "use a whole number of Gi or Ti, e.g. 10Gi or 1Ti");
+    }
+
+    const webText = text("webServiceType");
+    let webServiceType: ServiceType = defaultWebServiceType(target ?? "minikube");
+    if (webText !== "") {
+        if ((SERVICE_TYPES as readonly string[]).includes(webText)) {
+            webServiceType = webText as ServiceType;
+        } else {
+            problem("webServiceType", webText, `allowed: ${SERVICE_TYPES.join(", ")}, or empty for the target's default`);
+        }
+    }
+    if (target === "minikube" && webServiceType === "LoadBalancer") {
+        problem(
+            "webServiceType",
+            webText,
+            "minikube gives a LoadBalancer no address without `minikube tunnel`, so `pulumi up` would wait for it; use NodePort or ClusterIP",
+        );
+    }
+
+    const nfsMountOptions = parseMountOptions(raw.get("nfsMountOptions"), (value, allowed) =>
+        problem("nfsMountOptions", value, allowed),
+    );
+
+    const ideText = text("ide");
+    let ide = false;
+    if (ideText === "true" || ideText === "false") {
+        ide = ideText === "true";
+    } else {
+        problem("ide", ideText, "allowed: true, false");
+    }
+    if (ide) {
+        const password = raw.get("idePassword");
+        if (password === undefined || password === "") {
+            problems.push(
+                "devkube:idePassword: not set; the browser IDE (devkube:ide=true) needs a password: " +
+                    "pulumi config set --secret devkube:idePassword <password>",
+            );
+        } else if (!raw.isSecret("idePassword")) {
+            problems.push(
+                "devkube:idePassword: is stored in plain text; set it again with --secret: " +
+                    "pulumi config set --secret devkube:idePassword <password>",
+            );
+        } else if (password.length < 8) {
+            problems.push("devkube:idePassword: is shorter than 8 characters; choose a longer one");
+        }
+    }
+
+    let settings: TargetSettings | undefined;
+    if (target === "digitalocean") {
+        settings = parseDigitalOcean(raw, text, problem, problems);
+    } else if (target === "minikube") {
+        const kubeContext = text("kubeContext") || "minikube";
+        const hostPath = text("minikubeHostPath");
+        if (!isAbsolutePath(hostPath) || !MINIKUBE_PERSISTENT_DIRS.some((dir) => hostPath.startsWith(`${dir}/`))) {
+            problem(
+                "minikubeHostPath",
+                hostPath,
+                `use a directory under one that minikube keeps across restarts (${MINIKUBE_PERSISTENT_DIRS.join(", ")}), e.g. /data/devkube`,
+            );
+        }
+        settings = { kind: "minikube", kubeContext, hostPath };
+    } else if (target === "baremetal") {
+        settings = parseBaremetal(text, problem);
+    }
+
+    if (problems.length > 0 || !settings || !workspaceSize) {
+        throw new ConfigError(problems);
+    }
+    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide };
+}
+
+function parseDigitalOcean(
+    raw: RawConfig,
+    text: (key: keyof typeof DEFAULTS) => string,
+    problem: (key: ConfigKey, value: string, allowed: string) => void,
+    problems: string[],
+): DigitalOceanSettings {
+    if (!raw.hasDigitalOceanToken) {
+        problems.push(
+            "digitalocean:token: not set; the digitalocean target needs an API token: " +
+                "pulumi config set --secret digitalocean:token <token> (or export DIGITALOCEAN_TOKEN)",
+        );
+    }
+    const region = text("doRegion");
+    if (!DO_SLUG.test(region)) {
+        problem("doRegion", region, "use a DigitalOcean region slug, e.g. fra1, nyc3, sgp1");
+    }
+    const nodeSize = text("doNodeSize");
+    if (!DO_SLUG.test(nodeSize)) {
+        problem("doNodeSize", nodeSize, "use a DigitalOcean droplet size slug, e.g. s-2vcpu-4gb");
+    }
+    const countText = text("doNodeCount");
+    const nodeCount = Number(countText);
+    if (!/^-?[0-9]+$/.test(countText) || nodeCount < 1 || nodeCount > 100) {
+        problem("doNodeCount", countText, "use a whole number of nodes from 1 to 100");
+    }
+    const kubernetesVersion = text("doKubernetesVersion");
+    if (kubernetesVersion !== "" && !KUBE_VERSION.test(kubernetesVersion)) {
+        problem(
+            "doKubernetesVersion",
+            kubernetesVersion,
+            "use a DOKS version prefix such as 1.33 or 1.33.1-do.0, or leave empty for the latest",
+        );
+    }
+    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion };
+}
+
+function parseBaremetal(
+    text: (key: keyof typeof DEFAULTS) => string,
+    problem: (key: ConfigKey, value: string, allowed: string) => void,
+): BaremetalSettings {
+    const kubeContext = text("kubeContext") || "default";
+    const modeText = text("baremetalMode");
+    if (modeText === "existing-export") {
+        const server = text("nfsServer");
+        const path = text("nfsPath");
+        if (server === "" || !NFS_HOST.test(server)) {
+            problem(
+                "nfsServer",
+                server,
+                "devkube:baremetalMode=existing-export mounts an NFS export that already exists; set the server's IP address or host name, e.g. 192.168.1.20",
+            );
+        }
+        if (!isAbsolutePath(path)) {
+            problem("nfsPath", path, "set the absolute path the server exports, e.g. /srv/nfs/devkube");
+        }
+        return { kind: "baremetal", kubeContext, storage: { mode: "existing-export", server, path } };
+    }
+    if (modeText !== "local-disk") {
+        problem("baremetalMode", modeText, `allowed: ${BAREMETAL_MODES.join(", ")}`);
+    }
+    const node = text("storageNode");
+    const path = text("diskPath");
+    if (!DNS_LABEL.test(node) && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node)) {
+        problem(
+            "storageNode",
+            node,
+            "set the node name (kubernetes.io/hostname) of the board the USB disk is plugged into, as `kubectl get nodes` shows it",
+        );
+    }
+    if (!isAbsolutePath(path) || path === "/") {
+        problem("diskPath", path, "set the absolute directory on that node's disk, e.g. /mnt/usb/devkube");
+    }
+    return { kind: "baremetal", kubeContext, storage: { mode: "local-disk", node, path } };
+}
+
+function parseMountOptions(value: string | undefined, problem: (value: string, allowed: string) => void): string[] {
+    if (value === undefined) {
+        return [...DEFAULTS.nfsMountOptions];
+    }
+    const allowed = 'use a JSON list of mount options, e.g. ["nfsvers=4.1","hard","actimeo=1","lookupcache=positive"]';
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(value);
+    } catch {
+        problem(value, allowed);
+        return [];
+    }
+    if (!Array.isArray(parsed) || parsed.some((o) => typeof o !== "string" || o.trim() === "" || /[\s,]/.test(o))) {
+        problem(value, `${allowed}; each entry one option without spaces or commas`);
+        return [];
+    }
+    return parsed as string[];
+}
+
+function isAbsolutePath(path: string): boolean {
+    return path.startsWith("/") && !path.split("/").includes("..");
+}
+
+/** The real source: the stack's Pulumi config, plus the environment for the DigitalOcean token. */
+export function stackConfig(env: NodeJS.ProcessEnv = process.env): RawConfig {
+    const project = pulumi.getProject();
+    const fullKey = (key: ConfigKey) => `${project}:${key}`;
+    return {
+        // runtime.getConfig reads the raw value without the "use getSecret" warning;
+        // secret values only ever leave this module as a presence check.
+        get: (key) => pulumi.runtime.getConfig(fullKey(key)),
+        isSecret: (key) => isConfigSecret(fullKey(key)),
+        hasDigitalOceanToken:
+            pulumi.runtime.getConfig("digitalocean:token") !== undefined ||
+            Boolean(env.DIGITALOCEAN_TOKEN) ||
+            Boolean(env.DIGITALOCEAN_ACCESS_TOKEN),
+    };
+}
+
+// The SDK exports isConfigSecret at runtime but marks it @internal in its typings.
+// If a future SDK drops it, treat values as secret rather than block every `up`.
+function isConfigSecret(fullKey: string): boolean {
+    const check = (pulumiRuntimeConfig as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return check ? check(fullKey) : true;
+}
+
+/** The secrets, as Pulumi secret outputs (never plain strings). */
+export function stackSecrets(env: NodeJS.ProcessEnv = process.env) {
+    const devkube = new pulumi.Config();
+    const digitalocean = new pulumi.Config("digitalocean");
+    const envToken = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
+    return {
+        idePassword: (): pulumi.Output<string> => devkube.requireSecret("idePassword"),
+        digitalOceanToken: (): pulumi.Output<string> =>
+            pulumi.runtime.getConfig("digitalocean:token") !== undefined
+                ? digitalocean.requireSecret("token")
+                : pulumi.secret(envToken ?? ""),
+    };
+}

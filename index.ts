@@ -1,0 +1,44 @@
+// devkube: config -> target -> environment -> outputs. Pulumi calls the exported function;
+// tests call it too, once per stack, under mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig, stackConfig, stackSecrets } from "./config";
+import { Environment } from "./components/environment";
+import { createTarget } from "./components/targets";
+
+async function devkube() {
+    let config;
+    try {
+        config = parseConfig(stackConfig());
+    } catch (error) {
+        // RunError prints the message alone, without a stack trace.
+        throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
+    }
+    const secrets = stackSecrets();
+    const target = createTarget(config, { stack: pulumi.getStack(), digitalOceanToken: secrets.digitalOceanToken });
+    const env = new Environment(
+        "devkube",
+        {
+            namespace: config.namespace,
+            size: config.workspaceSize.quantity,
+            storage: target.storage,
+            nfsMountOptions: config.nfsMountOptions,
+            webServiceType: config.webServiceType,
+            nodeAddress: target.nodeAddress,
+            idePassword: config.ide ? secrets.idePassword() : undefined,
+        },
+        { providers: [target.provider] },
+    );
+    return {
+        target: config.target.kind,
+        namespace: env.namespace,
+        webUrl: env.webAccess,
+        webServiceType: env.webServiceType,
+        nfsServer: env.nfsServer,
+        editorShell: env.editorShell,
+        ideUrl: env.ideAccess,
+        workspace: target.workspaceLocation,
+        ...target.outputs,
+    };
+}
+
+export = devkube;

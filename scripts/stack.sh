@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# usage: scripts/stack.sh <up|preview> <stack> [more pulumi flags]
+# Runs pulumi for a stack of this project with its policy pack, so no stack goes up without the
+# guard rails. State is local (Pulumi.yaml backend file://.); the CLI comes from the `pulumi` npm package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+verb="${1:-}"
+stack="${2:-}"
+case "$verb" in
+    up | preview) ;;
+    *) echo "usage: npm run up -- <stack>   or   npm run preview -- <stack>" >&2; exit 2 ;;
+esac
+known="$(ls Pulumi.*.yaml | sed -E 's/^Pulumi\.(.*)\.yaml$/\1/' | tr '\n' ' ')"
+if [ -z "$stack" ] || [ ! -f "Pulumi.$stack.yaml" ]; then
+    echo "stack.sh: unknown stack '${stack}'; known stacks: ${known}" >&2
+    exit 2
+fi
+policy_config="policies/config/$stack.json"
+if [ ! -f "$policy_config" ]; then
+    echo "stack.sh: no policy pack config for stack '$stack' ($policy_config); copy one from policies/config/" >&2
+    exit 2
+fi
+if [ ! -d policies/node_modules ]; then
+    echo "stack.sh: the policy pack is not installed; run npm install first" >&2
+    exit 2
+fi
+shift 2
+
+# A cloud stack's secrets (API token) must not be encrypted with an empty passphrase.
+if grep -Eq '^\s*devkube:target:\s*digitalocean' "Pulumi.$stack.yaml" && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    echo "stack.sh: stack '$stack' holds a DigitalOcean token; export PULUMI_CONFIG_PASSPHRASE (a passphrase of your own) first" >&2
+    exit 2
+fi
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
+
+pulumi() { npx --no-install pulumi "$@"; }
+pulumi stack select --create "$stack" >/dev/null
+flags=(--stack "$stack" --policy-pack policies --policy-pack-config "$policy_config")
+if [ "$verb" = up ] && [ -n "${CI:-}" ]; then
+    flags+=(--yes --skip-preview)
+fi
+exec npx --no-install pulumi "$verb" "${flags[@]}" "$@"

@@ -1,0 +1,83 @@
+import { strict as assert } from "assert";
+import { accessInstructions } from "../components/access";
+import { ganeshaConfig } from "../components/nfs-server";
+import { quotaFor } from "../components/namespace";
+import { sharedVolumeSpec } from "../components/nfs-share";
+import { NGINX_CONF } from "../components/web-server";
+import { backingVolumeSpec } from "../components/workspace";
+import { IMAGES } from "../components/images";
+import { doksKubeconfig, volumeName } from "../components/targets/digitalocean";
+
+describe("components: decisions", () => {
+    it("gives the exact port-forward command for a private service", () => {
+        assert.equal(
+            accessInstructions({ namespace: "devkube", serviceName: "web", type: "ClusterIP", port: 80, nodeAddress: "", localPort: 8080 }),
+            "kubectl -n devkube port-forward svc/web 8080:80, then open http://localhost:8080",
+        );
+    });
+    it("gives a node-port URL with the target's way to find a node", () => {
+        assert.equal(
+            accessInstructions({ namespace: "d", serviceName: "web", type: "NodePort", port: 80, nodePort: 30001, nodeAddress: "$(minikube ip)", localPort: 8080 }),
+            "http://$(minikube ip):30001",
+        );
+    });
+    it("waits for a load balancer's address and then prints it", () => {
+        const base = { namespace: "d", serviceName: "web", type: "LoadBalancer" as const, port: 80, nodeAddress: "", localPort: 8080 };
+        assert.match(accessInstructions(base), /kubectl -n d get svc web -w/);
+        assert.equal(accessInstructions({ ...base, loadBalancerAddress: "203.0.113.9" }), "http://203.0.113.9");
+    });
+    it("exports NFSv4 only, squashed to one owner, with stable file handles", () => {
+        const conf = ganeshaConfig("/export");
+        assert.match(conf, /Protocols = 4;/);
+        assert.match(conf, /Path = \/export;/);
+        assert.match(conf, /Pseudo = \/;/);
+        assert.match(conf, /Squash = All_Squash;/);
+        assert.match(conf, /fsid_device = false;/);
+        assert.doesNotMatch(conf, /Protocols = 3/);
+    });
+    it("admits node ports and load balancers only when the web server uses them", () => {
+        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0 })["services.nodeports"], "0");
+        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0 })["services.loadbalancers"], "0");
+        assert.equal(quotaFor({ nodePorts: 2, loadBalancers: 1 })["services.loadbalancers"], "1");
+    });
+    it("keeps the backing disk on Retain with node affinity when it lives on one node", () => {
+        const spec: any = backingVolumeSpec({
+            size: "10Gi",
+            volume: { source: { local: { path: "/mnt/usb" } }, storageClassName: "devkube-local", node: "odroid-1", description: "" },
+        });
+        assert.equal(spec.persistentVolumeReclaimPolicy, "Retain");
+        assert.deepEqual(spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], {
+            key: "kubernetes.io/hostname",
+            operator: "In",
+            values: ["odroid-1"],
+        });
+    });
+    it("builds the share from the server address with the mount options", () => {
+        const spec: any = sharedVolumeSpec({ server: "10.0.0.1", path: "/", size: "1Gi", mountOptions: ["actimeo=1"] });
+        assert.deepEqual(spec.nfs, { server: "10.0.0.1", path: "/" });
+        assert.deepEqual(spec.accessModes, ["ReadWriteMany"]);
+        assert.equal(spec.storageClassName, "");
+        assert.deepEqual(spec.mountOptions, ["actimeo=1"]);
+    });
+    it("serves the share with sendfile off", () => {
+        assert.match(NGINX_CONF, /sendfile off;/);
+    });
+    it("pins every image to an explicit tag, never latest", () => {
+        for (const image of Object.values(IMAGES)) {
+            const tag = image.slice(image.lastIndexOf(":") + 1);
+            assert.ok(image.lastIndexOf(":") > image.lastIndexOf("/") && tag !== "latest" && tag !== "", image);
+        }
+    });
+    it("authenticates to DOKS with the API token, not the 7-day kubeconfig token", () => {
+        const config = JSON.parse(doksKubeconfig("devkube-dev", "https://x", "Y2E=", "dop_v1_abc"));
+        assert.equal(config.users[0].user.token, "dop_v1_abc");
+        assert.equal(config.clusters[0].cluster.server, "https://x");
+        assert.equal(config.clusters[0].cluster["certificate-authority-data"], "Y2E=");
+        assert.equal(config["current-context"], "devkube-dev");
+    });
+    it("names DigitalOcean volumes within their rules", () => {
+        assert.equal(volumeName("dev", "devkube"), "devkube-dev-devkube");
+        assert.equal(volumeName("My_Stack", "devkube"), "devkube-my-stack-devkube");
+        assert.ok(volumeName("x".repeat(80), "devkube").length <= 64);
+    });
+});

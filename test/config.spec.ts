@@ -1,0 +1,120 @@
+import { strict as assert } from "assert";
+import { ConfigError, ConfigKey, DEFAULTS, RawConfig, parseConfig, parseSize } from "../config";
+import { stackConfigValues } from "./harness";
+
+function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[] } = {}): RawConfig {
+    return {
+        get: (key) => values[key],
+        isSecret: (key) => (options.secrets ?? []).includes(key),
+        hasDigitalOceanToken: options.token ?? false,
+    };
+}
+
+function problemsOf(values: Partial<Record<ConfigKey, string>>, options?: { token?: boolean; secrets?: ConfigKey[] }): string[] {
+    try {
+        parseConfig(raw(values, options));
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+        return error.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("config: sizes", () => {
+    it("parses whole Gi and Ti", () => {
+        assert.deepEqual(parseSize("10Gi"), { quantity: "10Gi", gib: 10 });
+        assert.deepEqual(parseSize("2Ti"), { quantity: "2Ti", gib: 2048 });
+    });
+    for (const bad of ["10Gx", "10G", "0Gi", "-1Gi", "1.5Gi", "", "Gi", "10 Gi", "010Gi"]) {
+        it(`rejects ${JSON.stringify(bad)}`, () => assert.equal(parseSize(bad), undefined));
+    }
+});
+
+describe("config: valid stacks", () => {
+    it("defaults to minikube with NodePort and the fast-edit mount options", () => {
+        const config = parseConfig(raw({}));
+        assert.equal(config.target.kind, "minikube");
+        assert.equal(config.webServiceType, "NodePort");
+        assert.deepEqual(config.nfsMountOptions, ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"]);
+        assert.deepEqual(config.target, { kind: "minikube", kubeContext: "minikube", hostPath: "/data/devkube" });
+    });
+    it("keeps DigitalOcean private by default", () => {
+        const config = parseConfig(raw({ target: "digitalocean" }, { token: true }));
+        assert.equal(config.webServiceType, "ClusterIP");
+        assert.deepEqual(config.target, { kind: "digitalocean", region: "fra1", nodeSize: "s-2vcpu-4gb", nodeCount: 2, kubernetesVersion: "" });
+    });
+    it("takes mount options from config", () => {
+        const config = parseConfig(raw({ nfsMountOptions: '["nfsvers=4.2","actimeo=3"]' }));
+        assert.deepEqual(config.nfsMountOptions, ["nfsvers=4.2", "actimeo=3"]);
+    });
+    it("reads an existing export on bare metal", () => {
+        const config = parseConfig(raw({ target: "baremetal", baremetalMode: "existing-export", nfsServer: "192.168.1.20", nfsPath: "/srv/nfs" }));
+        assert.deepEqual(config.target, {
+            kind: "baremetal",
+            kubeContext: "default",
+            storage: { mode: "existing-export", server: "192.168.1.20", path: "/srv/nfs" },
+        });
+    });
+    it("accepts the IDE with a secret password", () => {
+        const config = parseConfig(raw({ ide: "true", idePassword: "correct horse" }, { secrets: ["idePassword"] }));
+        assert.equal(config.ide, true);
+    });
+});
+
+describe("config: every bad value is named with what is allowed", () => {
+    const cases: Array<[string, Partial<Record<ConfigKey, string>>, { token?: boolean; secrets?: ConfigKey[] }, RegExp]> = [
+        ["unknown target", { target: "aws" }, {}, /devkube:target: got "aws"; allowed: digitalocean, minikube, baremetal/],
+        ["malformed size", { workspaceSize: "10Gx" }, {}, /devkube:workspaceSize: got "10Gx"; use a whole number of Gi or Ti/],
+        ["node count 0", { target: "digitalocean", doNodeCount: "0" }, { token: true }, /devkube:doNodeCount: got "0"; use a whole number of nodes from 1 to 100/],
+        ["node count -3", { target: "digitalocean", doNodeCount: "-3" }, { token: true }, /devkube:doNodeCount: got "-3"/],
+        ["node count 1.5", { target: "digitalocean", doNodeCount: "1.5" }, { token: true }, /devkube:doNodeCount: got "1.5"/],
+        ["missing DigitalOcean token", { target: "digitalocean" }, {}, /digitalocean:token: not set; .*pulumi config set --secret digitalocean:token/],
+        ["bad region", { target: "digitalocean", doRegion: "Frankfurt 1" }, { token: true }, /devkube:doRegion: got "Frankfurt 1"; use a DigitalOcean region slug/],
+        ["bad DOKS version", { target: "digitalocean", doKubernetesVersion: "latest" }, { token: true }, /devkube:doKubernetesVersion: got "latest"/],
+        ["missing storage node", { target: "baremetal", diskPath: "/mnt/usb/devkube" }, {}, /devkube:storageNode: got ""; set the node name/],
+        ["missing disk path", { target: "baremetal", storageNode: "odroid-1" }, {}, /devkube:diskPath: got ""; set the absolute directory/],
+        ["relative disk path", { target: "baremetal", storageNode: "odroid-1", diskPath: "mnt/usb" }, {}, /devkube:diskPath: got "mnt\/usb"/],
+        ["export without a server", { target: "baremetal", baremetalMode: "existing-export", nfsPath: "/srv/nfs" }, {}, /devkube:nfsServer: got ""; devkube:baremetalMode=existing-export mounts an NFS export/],
+        ["export without a path", { target: "baremetal", baremetalMode: "existing-export", nfsServer: "nas.local" }, {}, /devkube:nfsPath: got ""/],
+        ["unknown bare-metal mode", { target: "baremetal", baremetalMode: "usb" }, {}, /devkube:baremetalMode: got "usb"; allowed: local-disk, existing-export/],
+        ["unknown service type", { webServiceType: "Ingress" }, {}, /devkube:webServiceType: got "Ingress"; allowed: ClusterIP, NodePort, LoadBalancer/],
+        ["LoadBalancer on minikube", { webServiceType: "LoadBalancer" }, {}, /devkube:webServiceType: got "LoadBalancer"; minikube gives a LoadBalancer no address/],
+        ["bad namespace", { namespace: "Dev_Kube" }, {}, /devkube:namespace: got "Dev_Kube"; use a lowercase DNS label/],
+        ["mount options not a list", { nfsMountOptions: "actimeo=1" }, {}, /devkube:nfsMountOptions: got "actimeo=1"; use a JSON list/],
+        ["mount option with a comma", { nfsMountOptions: '["actimeo=1,hard"]' }, {}, /devkube:nfsMountOptions: .*without spaces or commas/],
+        ["minikube path that is wiped on restart", { minikubeHostPath: "/home/docker/code" }, {}, /devkube:minikubeHostPath: got "\/home\/docker\/code"; use a directory under one that minikube keeps/],
+        ["ide without password", { ide: "true" }, {}, /devkube:idePassword: not set; .*pulumi config set --secret devkube:idePassword/],
+        ["ide password in plain text", { ide: "true", idePassword: "hunter2hunter2" }, {}, /devkube:idePassword: is stored in plain text; set it again with --secret/],
+        ["ide not a boolean", { ide: "yes" }, {}, /devkube:ide: got "yes"; allowed: true, false/],
+    ];
+    for (const [title, values, options, expected] of cases) {
+        it(title, () => {
+            const problems = problemsOf(values, options);
+            assert.ok(problems.some((p) => expected.test(p)), `no problem matched ${expected}: ${JSON.stringify(problems)}`);
+        });
+    }
+
+    it("reports every problem at once", () => {
+        const problems = problemsOf({ target: "baremetal", workspaceSize: "big", namespace: "UPPER" });
+        assert.equal(problems.length, 4, JSON.stringify(problems));
+    });
+
+    it("says nothing was changed", () => {
+        assert.throws(() => parseConfig(raw({ target: "gcp" })), /devkube stack config has 1 problem; nothing was changed/);
+    });
+});
+
+describe("config: Pulumi.yaml and the code agree on every default", () => {
+    it("declares every key the code reads, with the same default", () => {
+        const declared = stackConfigValues("minikube");
+        for (const [key, value] of Object.entries(DEFAULTS)) {
+            const full = `devkube:${key}`;
+            assert.ok(full in declared, `${full} is not declared in Pulumi.yaml`);
+            const expected = typeof value === "string" ? value : JSON.stringify(value);
+            if (key !== "target") {
+                assert.equal(declared[full], expected, `default of ${full}`);
+            }
+        }
+        assert.ok("devkube:idePassword" in declared);
+    });
+});

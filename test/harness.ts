@@ -1,0 +1,225 @@
+// Loads the devkube program under Pulumi mocks with a stack's real config files and records
+// every resource it registers, with the options the engine would see (protect, parent, dependencies).
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as YAML from "yaml";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const MOCK_CLUSTER_IP = "10.96.123.45";
+export const MOCK_NODE_PORT = 31080;
+export const MOCK_VOLUME_ID = "506f78a4-e098-11e5-ad9f-000f53306e21";
+export const MOCK_DOKS_LATEST = "1.34.1-do.0";
+
+export interface Recorded {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly inputs: Record<string, any>;
+    readonly state: Record<string, any>;
+    readonly custom: boolean;
+    readonly protect: boolean;
+    readonly parent: string;
+    readonly provider: string;
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+}
+
+export interface ProgramRun {
+    readonly resources: Recorded[];
+    /** Stack outputs, unwrapped. */
+    readonly outputs: Record<string, unknown>;
+    /** Stack outputs as the program returned them (to check secretness). */
+    readonly exported: Record<string, pulumi.Output<unknown>>;
+    readonly invokes: string[];
+}
+
+/** How the mock monitor hands a secret input to newResource. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+/** The plain value inside a secret input; fails if the input was not a secret. */
+export function secretValue(value: unknown): any {
+    if (!isSecretValue(value)) {
+        throw new Error(`expected a secret, got ${JSON.stringify(value)}`);
+    }
+    return (value as { value: unknown }).value;
+}
+
+/** Inputs with every secret unwrapped, as a policy pack sees them. */
+export function plain(value: any): any {
+    if (isSecretValue(value)) {
+        return plain(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(plain);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
+/** Config of a stack as the CLI hands it to the program: Pulumi.yaml defaults, then Pulumi.<stack>.yaml. */
+export function stackConfigValues(stack: string): Record<string, string> {
+    const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    const values: Record<string, string> = {};
+    for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
+        if (decl && "default" in decl) {
+            values[key] = encode(decl.default);
+        }
+    }
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const stackConfig = YAML.parse(fs.readFileSync(stackFile, "utf8"))?.config ?? {};
+    for (const [key, value] of Object.entries(stackConfig)) {
+        values[key] = encode(value);
+    }
+    return values;
+}
+
+function encode(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+    const inputs = args.inputs ?? {};
+    const state: Record<string, any> = { ...inputs };
+    if (args.type.startsWith("kubernetes:")) {
+        const metadata = { ...(inputs.metadata ?? {}) };
+        metadata.name ??= `${args.name}-abc123`;
+        if (!args.type.includes("PersistentVolume:") && !args.type.endsWith(":Namespace") && !args.type.includes("StorageClass")) {
+            metadata.namespace ??= "default";
+        }
+        state.metadata = metadata;
+    }
+    if (args.type === "kubernetes:core/v1:Service") {
+        const spec = { ...(inputs.spec ?? {}) };
+        spec.type ??= "ClusterIP";
+        spec.clusterIP = MOCK_CLUSTER_IP;
+        spec.ports = (spec.ports ?? []).map((p: any) => (spec.type === "ClusterIP" ? p : { ...p, nodePort: MOCK_NODE_PORT }));
+        state.spec = spec;
+        state.status = spec.type === "LoadBalancer" ? { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } : { loadBalancer: {} };
+    }
+    if (args.type === "digitalocean:index/kubernetesCluster:KubernetesCluster") {
+        state.endpoint = "https://0f5e-mock.k8s.ondigitalocean.com";
+        state.kubeConfigs = [{ clusterCaCertificate: "bW9jay1jYQ==", rawConfig: "expires-in-7-days", token: "short-lived" }];
+    }
+    if (args.type === "digitalocean:index/volume:Volume") {
+        state.urn = `do:volume:${MOCK_VOLUME_ID}`;
+    }
+    return state;
+}
+
+/**
+ * Runs the program once under fresh mocks. Config keys are full keys ("devkube:target").
+ * Throws what the program throws (e.g. a config error).
+ */
+export async function runProgram(
+    stack: string,
+    config: Record<string, string>,
+    options: { secretKeys?: string[]; preview?: boolean } = {},
+): Promise<ProgramRun> {
+    const resources: Recorded[] = [];
+    const invokes: string[] = [];
+    const pending = new Map<string, Partial<Recorded>>();
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const id = args.type === "digitalocean:index/volume:Volume" ? MOCK_VOLUME_ID : `${args.name}-id`;
+            const state = computedState(args);
+            const key = `${args.type}::${args.name}`;
+            resources.push({
+                type: args.type,
+                name: args.name,
+                inputs: args.inputs,
+                state,
+                custom: args.custom ?? true,
+                provider: args.provider ?? "",
+                urn: "",
+                protect: false,
+                parent: "",
+                dependencies: [],
+                propertyDependencies: {},
+                ...pending.get(key),
+            });
+            return { id, state };
+        },
+        call(args) {
+            invokes.push(args.token);
+            if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
+                return { latestVersion: MOCK_DOKS_LATEST, validVersions: [MOCK_DOKS_LATEST, "1.33.5-do.1"] };
+            }
+            return {};
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, "devkube", stack, options.preview ?? false);
+    // Record what the engine would see but MockResourceArgs leaves out (protect, parent, dependencies).
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+        const parent: string = req.getParent();
+        const urn = `urn:pulumi:${stack}::devkube::${parent ? `${parent.split("::")[2].split("$").pop()}$` : ""}${req.getType()}::${req.getName()}`;
+        pending.set(`${req.getType()}::${req.getName()}`, {
+            urn,
+            protect: Boolean(req.getProtect()),
+            parent,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+        });
+        return register(req, callback);
+    };
+    pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
+
+    const program: () => Promise<Record<string, pulumi.Input<unknown>>> = require("../index");
+    const exported = await program();
+    const outputs: Record<string, unknown> = {};
+    const exportedOutputs: Record<string, pulumi.Output<unknown>> = {};
+    for (const [key, value] of Object.entries(exported)) {
+        exportedOutputs[key] = pulumi.output(value);
+        outputs[key] = await unwrap(exportedOutputs[key]);
+    }
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { resources, outputs, exported: exportedOutputs, invokes };
+}
+
+/** The value of an Output (undefined when it is unknown, as in a preview). */
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+export function ofType(run: ProgramRun, type: string): Recorded[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function byName(run: ProgramRun, type: string, metadataName: string): Recorded {
+    const found = ofType(run, type).find((r) => r.state.metadata?.name === metadataName);
+    if (!found) {
+        throw new Error(`no ${type} named ${metadataName}; registered: ${run.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+    }
+    return found;
+}
+
+/** Every pod spec a workload carries, with the workload it belongs to. */
+export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any }> {
+    const result: Array<{ workload: Recorded; spec: any }> = [];
+    for (const r of run.resources) {
+        const spec =
+            r.type === "kubernetes:core/v1:Pod"
+                ? r.inputs.spec
+                : r.type === "kubernetes:batch/v1:CronJob"
+                  ? r.inputs.spec?.jobTemplate?.spec?.template?.spec
+                  : /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|batch\/v1:Job)$/.test(r.type)
+                    ? r.inputs.spec?.template?.spec
+                    : undefined;
+        if (spec) {
+            result.push({ workload: r, spec });
+        }
+    }
+    return result;
+}
