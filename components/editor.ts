@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
-import { NO_ESCALATION, POD_SECURITY, SIZES, WORKSPACE_MOUNT, containerResources, selectorLabels, workloadLabels } from "./kube";
+import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
+import { claimVolume, deploymentArgs } from "./workload";
 
 export const EDITOR_NAME = "editor";
 
@@ -17,45 +18,33 @@ export class Editor extends pulumi.ComponentResource {
 
     constructor(name: string, args: EditorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:apps:Editor", name, {}, opts);
-        const labels = workloadLabels(EDITOR_NAME, "editor");
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            {
-                metadata: { name: EDITOR_NAME, namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    selector: { matchLabels: selectorLabels(EDITOR_NAME) },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            securityContext: POD_SECURITY,
-                            containers: [
-                                {
-                                    name: "shell",
-                                    image: IMAGES.editor,
-                                    // Stay up, and stop at once on SIGTERM instead of waiting out the grace period.
-                                    command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
-                                    workingDir: WORKSPACE_MOUNT,
-                                    resources: containerResources(SIZES.editor),
-                                    securityContext: NO_ESCALATION,
-                                    // Ready only while the share answers: a hung mount shows up in `kubectl get pods`.
-                                    readinessProbe: {
-                                        exec: { command: ["/bin/sh", "-c", `test -d ${WORKSPACE_MOUNT}`] },
-                                        periodSeconds: 20,
-                                        timeoutSeconds: 5,
-                                    },
-                                    livenessProbe: {
-                                        exec: { command: ["/bin/sh", "-c", "true"] },
-                                        periodSeconds: 30,
-                                    },
-                                    volumeMounts: [{ name: "share", mountPath: WORKSPACE_MOUNT }],
-                                },
-                            ],
-                            volumes: [{ name: "share", persistentVolumeClaim: { claimName: args.shareClaimName } }],
+            deploymentArgs({
+                name: EDITOR_NAME,
+                component: "editor",
+                namespace: args.namespace,
+                containers: [
+                    {
+                        name: "shell",
+                        image: IMAGES.editor,
+                        // Stay up, and stop at once on SIGTERM instead of waiting out the grace period.
+                        command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
+                        workingDir: WORKSPACE_MOUNT,
+                        resources: containerResources(SIZES.editor),
+                        securityContext: NO_ESCALATION,
+                        // Ready only while the share answers: a hung mount shows up in `kubectl get pods`.
+                        readinessProbe: {
+                            exec: { command: ["/bin/sh", "-c", `test -d ${WORKSPACE_MOUNT}`] },
+                            periodSeconds: 20,
+                            timeoutSeconds: 5,
                         },
+                        livenessProbe: { exec: { command: ["/bin/sh", "-c", "true"] }, periodSeconds: 30 },
+                        volumeMounts: [{ name: "share", mountPath: WORKSPACE_MOUNT }],
                     },
-                },
-            },
+                ],
+                volumes: [claimVolume("share", args.shareClaimName)],
+            }),
             { parent: this },
         );
         this.shellCommand = pulumi.interpolate`kubectl -n ${deployment.metadata.namespace} exec -it deploy/${deployment.metadata.name} -- sh`;

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { accessInstructions } from "./access";
 import { IMAGES } from "./images";
-import { NO_ESCALATION, POD_SECURITY, SIZES, WORKSPACE_MOUNT, containerResources, selectorLabels, workloadLabels } from "./kube";
+import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources, workloadLabels } from "./kube";
+import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
 
 export const IDE_NAME = "ide";
 const IDE_PORT = 8080;
@@ -29,52 +30,34 @@ export class Ide extends pulumi.ComponentResource {
             { metadata: { namespace: args.namespace, labels }, stringData: { PASSWORD: pulumi.secret(args.password) } },
             { parent: this },
         );
+        const workload = { name: IDE_NAME, component: "ide", namespace: args.namespace };
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            {
-                metadata: { name: IDE_NAME, namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    // One code-server per user-data directory.
-                    strategy: { type: "Recreate" },
-                    selector: { matchLabels: selectorLabels(IDE_NAME) },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            securityContext: POD_SECURITY,
-                            containers: [
-                                {
-                                    name: "code-server",
-                                    image: IMAGES.ide,
-                                    args: ["--bind-addr", `0.0.0.0:${IDE_PORT}`, "--auth", "password", WORKSPACE_MOUNT],
-                                    env: [
-                                        { name: "PASSWORD", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "PASSWORD" } } },
-                                    ],
-                                    ports: [{ name: "http", containerPort: IDE_PORT }],
-                                    resources: containerResources(SIZES.ide),
-                                    securityContext: NO_ESCALATION,
-                                    readinessProbe: { httpGet: { path: "/healthz", port: IDE_PORT }, periodSeconds: 10 },
-                                    livenessProbe: {
-                                        httpGet: { path: "/healthz", port: IDE_PORT },
-                                        initialDelaySeconds: 30,
-                                        periodSeconds: 30,
-                                    },
-                                    volumeMounts: [{ name: "share", mountPath: WORKSPACE_MOUNT }],
-                                },
-                            ],
-                            volumes: [{ name: "share", persistentVolumeClaim: { claimName: args.shareClaimName } }],
-                        },
+            deploymentArgs({
+                ...workload,
+                // One code-server per user-data directory.
+                strategy: "Recreate",
+                containers: [
+                    {
+                        name: "code-server",
+                        image: IMAGES.ide,
+                        args: ["--bind-addr", `0.0.0.0:${IDE_PORT}`, "--auth", "password", WORKSPACE_MOUNT],
+                        env: [{ name: "PASSWORD", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "PASSWORD" } } }],
+                        ports: [{ name: "http", containerPort: IDE_PORT }],
+                        resources: containerResources(SIZES.ide),
+                        securityContext: NO_ESCALATION,
+                        readinessProbe: { httpGet: { path: "/healthz", port: IDE_PORT }, periodSeconds: 10 },
+                        livenessProbe: { httpGet: { path: "/healthz", port: IDE_PORT }, initialDelaySeconds: 30, periodSeconds: 30 },
+                        volumeMounts: [{ name: "share", mountPath: WORKSPACE_MOUNT }],
                     },
-                },
-            },
+                ],
+                volumes: [claimVolume("share", args.shareClaimName)],
+            }),
             { parent: this },
         );
         const service = new k8s.core.v1.Service(
             `${name}-service`,
-            {
-                metadata: { name: IDE_NAME, namespace: args.namespace, labels },
-                spec: { type: "ClusterIP", selector: selectorLabels(IDE_NAME), ports: [{ name: "http", port: IDE_PORT }] },
-            },
+            serviceArgs(workload, "ClusterIP", [{ name: "http", port: IDE_PORT }]),
             { parent: this, dependsOn: [deployment] },
         );
         this.access = pulumi.all([service.metadata.namespace, service.metadata.name]).apply(([namespace, serviceName]) =>

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
-import { NO_ESCALATION, POD_SECURITY, SIZES, containerResources, selectorLabels, workloadLabels } from "./kube";
+import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
+import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
 
 /** The Kubernetes name of the NFS server Deployment; the policy pack exempts exactly this workload. */
 export const NFS_SERVER_NAME = "nfs-server";
@@ -76,89 +77,64 @@ export class NfsServer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const workload = { name: NFS_SERVER_NAME, component: "nfs-server", namespace: args.namespace };
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            {
-                metadata: { name: NFS_SERVER_NAME, namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    // Two servers on one ReadWriteOnce disk must never overlap: stop the old pod first.
-                    strategy: { type: "Recreate" },
-                    selector: { matchLabels: selectorLabels(NFS_SERVER_NAME) },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            securityContext: POD_SECURITY,
-                            nodeSelector: args.node ? { "kubernetes.io/hostname": args.node } : undefined,
-                            initContainers: [
-                                {
-                                    // The squashed identity must own the export root, or nobody could write to it.
-                                    name: "own-export",
-                                    image: IMAGES.nfsServer,
-                                    command: ["chown", `${SHARE_UID}:${SHARE_UID}`, exportPath],
-                                    resources: containerResources(SIZES.nfsInit),
-                                    // CHOWN is in the default set; nothing else is needed.
-                                    securityContext: { ...NO_ESCALATION, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
-                                    volumeMounts: [{ name: "export", mountPath: exportPath }],
-                                },
-                            ],
-                            containers: [
-                                {
-                                    name: NFS_SERVER_NAME,
-                                    image: IMAGES.nfsServer,
-                                    command: ["/bin/sh", "-c"],
-                                    args: [
-                                        // ganesha registers with rpcbind and uses dbus for its admin interface;
-                                        // both start in the background exactly as the image's own entrypoint does.
-                                        "mkdir -p /run/dbus /var/run/dbus; " +
-                                            "/usr/sbin/rpcbind -w || echo 'rpcbind did not start (NFSv4 does not need it)'; " +
-                                            "dbus-daemon --system --nopidfile || echo 'dbus did not start'; " +
-                                            "exec ganesha.nfsd -F -L /dev/stdout -f /etc/ganesha/devkube/ganesha.conf",
-                                    ],
-                                    ports: [{ name: "nfs", containerPort: NFS_PORT, protocol: "TCP" }],
-                                    resources: containerResources(SIZES.nfsServer),
-                                    securityContext: {
-                                        ...NO_ESCALATION,
-                                        // Not privileged. NFS-Ganesha needs exactly two capabilities beyond the
-                                        // default set (the upstream chart grants the same): DAC_READ_SEARCH for
-                                        // open_by_handle_at(), how a user-space server turns an NFS file handle
-                                        // back into a file; SYS_RESOURCE to raise its open-file limit.
-                                        capabilities: { add: ["DAC_READ_SEARCH", "SYS_RESOURCE"] },
-                                    },
-                                    readinessProbe: { tcpSocket: { port: NFS_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
-                                    livenessProbe: {
-                                        tcpSocket: { port: NFS_PORT },
-                                        initialDelaySeconds: 30,
-                                        periodSeconds: 20,
-                                        failureThreshold: 6,
-                                    },
-                                    volumeMounts: [
-                                        { name: "export", mountPath: exportPath },
-                                        { name: "config", mountPath: "/etc/ganesha/devkube", readOnly: true },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "export", persistentVolumeClaim: { claimName: args.claimName } },
-                                { name: "config", configMap: { name: config.metadata.name } },
-                            ],
-                        },
+            deploymentArgs({
+                ...workload,
+                // Two servers on one ReadWriteOnce disk must never overlap: stop the old pod first.
+                strategy: "Recreate",
+                nodeSelector: args.node ? { "kubernetes.io/hostname": args.node } : undefined,
+                initContainers: [
+                    {
+                        // The squashed identity must own the export root, or nobody could write to it.
+                        name: "own-export",
+                        image: IMAGES.nfsServer,
+                        command: ["chown", `${SHARE_UID}:${SHARE_UID}`, exportPath],
+                        resources: containerResources(SIZES.nfsInit),
+                        securityContext: { ...NO_ESCALATION, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+                        volumeMounts: [{ name: "export", mountPath: exportPath }],
                     },
-                },
-            },
+                ],
+                containers: [
+                    {
+                        name: NFS_SERVER_NAME,
+                        image: IMAGES.nfsServer,
+                        command: ["/bin/sh", "-c"],
+                        args: [
+                            // ganesha registers with rpcbind and uses dbus for its admin interface; both
+                            // start in the background as the image's own entrypoint does.
+                            "mkdir -p /run/dbus /var/run/dbus; " +
+                                "/usr/sbin/rpcbind -w || echo 'rpcbind did not start (NFSv4 does not need it)'; " +
+                                "dbus-daemon --system --nopidfile || echo 'dbus did not start'; " +
+                                "exec ganesha.nfsd -F -L /dev/stdout -f /etc/ganesha/devkube/ganesha.conf",
+                        ],
+                        ports: [{ name: "nfs", containerPort: NFS_PORT, protocol: "TCP" }],
+                        resources: containerResources(SIZES.nfsServer),
+                        securityContext: {
+                            ...NO_ESCALATION,
+                            // Not privileged. NFS-Ganesha needs exactly two capabilities beyond the default
+                            // set (the upstream chart grants the same): DAC_READ_SEARCH for open_by_handle_at(),
+                            // how a user-space server turns an NFS file handle back into a file; SYS_RESOURCE
+                            // to raise its open-file limit.
+                            capabilities: { add: ["DAC_READ_SEARCH", "SYS_RESOURCE"] },
+                        },
+                        readinessProbe: { tcpSocket: { port: NFS_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+                        livenessProbe: { tcpSocket: { port: NFS_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+                        volumeMounts: [
+                            { name: "export", mountPath: exportPath },
+                            { name: "config", mountPath: "/etc/ganesha/devkube", readOnly: true },
+                        ],
+                    },
+                ],
+                volumes: [claimVolume("export", args.claimName), { name: "config", configMap: { name: config.metadata.name } }],
+            }),
             { parent: this },
         );
         const service = new k8s.core.v1.Service(
             `${name}-service`,
-            {
-                metadata: { name: NFS_SERVER_NAME, namespace: args.namespace, labels },
-                spec: {
-                    // A normal ClusterIP Service, never headless: its address is stable for the Service's life.
-                    type: "ClusterIP",
-                    selector: selectorLabels(NFS_SERVER_NAME),
-                    ports: [{ name: "nfs", port: NFS_PORT, targetPort: NFS_PORT, protocol: "TCP" }],
-                },
-            },
+            // A normal ClusterIP Service, never headless: its address is stable for the Service's life.
+            serviceArgs(workload, "ClusterIP", [{ name: "nfs", port: NFS_PORT, targetPort: NFS_PORT, protocol: "TCP" }]),
             { parent: this, dependsOn: [deployment] },
         );
         this.clusterIP = service.spec.clusterIP;

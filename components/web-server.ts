@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
 import { accessInstructions } from "./access";
 import { IMAGES } from "./images";
-import { NO_ESCALATION, POD_SECURITY, SIZES, containerResources, selectorLabels, workloadLabels } from "./kube";
+import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
+import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
 
 export const WEB_NAME = "web";
 /** The share's directory nginx serves: edit <share>/html/index.html and reload the page. */
@@ -54,61 +55,33 @@ export class WebServer extends pulumi.ComponentResource {
             { metadata: { namespace: args.namespace, labels }, data: { "default.conf": NGINX_CONF } },
             { parent: this },
         );
+        const workload = { name: WEB_NAME, component: "web-server", namespace: args.namespace };
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            {
-                metadata: { name: WEB_NAME, namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    selector: { matchLabels: selectorLabels(WEB_NAME) },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            securityContext: POD_SECURITY,
-                            containers: [
-                                {
-                                    name: "nginx",
-                                    image: IMAGES.web,
-                                    ports: [{ name: "http", containerPort: 80 }],
-                                    resources: containerResources(SIZES.web),
-                                    securityContext: NO_ESCALATION,
-                                    readinessProbe: { httpGet: { path: "/healthz", port: 80 }, periodSeconds: 10 },
-                                    livenessProbe: {
-                                        httpGet: { path: "/healthz", port: 80 },
-                                        initialDelaySeconds: 10,
-                                        periodSeconds: 20,
-                                    },
-                                    volumeMounts: [
-                                        {
-                                            name: "share",
-                                            mountPath: "/usr/share/nginx/html",
-                                            subPath: WEB_ROOT_SUBPATH,
-                                            readOnly: true,
-                                        },
-                                        { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "share", persistentVolumeClaim: { claimName: args.shareClaimName } },
-                                { name: "config", configMap: { name: config.metadata.name } },
-                            ],
-                        },
+            deploymentArgs({
+                ...workload,
+                containers: [
+                    {
+                        name: "nginx",
+                        image: IMAGES.web,
+                        ports: [{ name: "http", containerPort: 80 }],
+                        resources: containerResources(SIZES.web),
+                        securityContext: NO_ESCALATION,
+                        readinessProbe: { httpGet: { path: "/healthz", port: 80 }, periodSeconds: 10 },
+                        livenessProbe: { httpGet: { path: "/healthz", port: 80 }, initialDelaySeconds: 10, periodSeconds: 20 },
+                        volumeMounts: [
+                            { name: "share", mountPath: "/usr/share/nginx/html", subPath: WEB_ROOT_SUBPATH, readOnly: true },
+                            { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
+                        ],
                     },
-                },
-            },
+                ],
+                volumes: [claimVolume("share", args.shareClaimName), { name: "config", configMap: { name: config.metadata.name } }],
+            }),
             { parent: this },
         );
         const service = new k8s.core.v1.Service(
             `${name}-service`,
-            {
-                metadata: { name: WEB_NAME, namespace: args.namespace, labels },
-                spec: {
-                    type: args.serviceType,
-                    selector: selectorLabels(WEB_NAME),
-                    ports: [{ name: "http", port: 80, targetPort: 80 }],
-                },
-            },
+            serviceArgs(workload, args.serviceType, [{ name: "http", port: 80, targetPort: 80 }]),
             { parent: this, dependsOn: [deployment] },
         );
         this.serviceName = service.metadata.name;

@@ -1,0 +1,60 @@
+// The shape every devkube workload shares: one Deployment, labelled and selected the same way,
+// with the pod security defaults; and the Service in front of it.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { POD_SECURITY, selectorLabels, workloadLabels } from "./kube";
+
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+
+export interface WorkloadSpec {
+    /** Kubernetes name of the Deployment and its Service; also app.kubernetes.io/name. */
+    readonly name: string;
+    /** app.kubernetes.io/component. */
+    readonly component: string;
+    readonly namespace: pulumi.Input<string>;
+    /** Recreate for single-writer workloads: the old pod stops before the new one starts. */
+    readonly strategy?: "Recreate" | "RollingUpdate";
+    readonly nodeSelector?: Record<string, string>;
+    readonly initContainers?: Container[];
+    readonly containers: Container[];
+    readonly volumes: Volume[];
+}
+
+export function deploymentArgs(spec: WorkloadSpec): k8s.apps.v1.DeploymentArgs {
+    const labels = workloadLabels(spec.name, spec.component);
+    return {
+        metadata: { name: spec.name, namespace: spec.namespace, labels },
+        spec: {
+            replicas: 1,
+            strategy: spec.strategy ? { type: spec.strategy } : undefined,
+            selector: { matchLabels: selectorLabels(spec.name) },
+            template: {
+                metadata: { labels },
+                spec: {
+                    securityContext: POD_SECURITY,
+                    nodeSelector: spec.nodeSelector,
+                    initContainers: spec.initContainers,
+                    containers: spec.containers,
+                    volumes: spec.volumes,
+                },
+            },
+        },
+    };
+}
+
+export function serviceArgs(
+    spec: Pick<WorkloadSpec, "name" | "component" | "namespace">,
+    type: string,
+    ports: k8s.types.input.core.v1.ServicePort[],
+): k8s.core.v1.ServiceArgs {
+    return {
+        metadata: { name: spec.name, namespace: spec.namespace, labels: workloadLabels(spec.name, spec.component) },
+        spec: { type, selector: selectorLabels(spec.name), ports },
+    };
+}
+
+/** A volume that mounts a claim (the share, or the workspace disk). */
+export function claimVolume(name: string, claimName: pulumi.Input<string>): Volume {
+    return { name, persistentVolumeClaim: { claimName } };
+}
