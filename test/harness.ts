@@ -223,3 +223,20 @@ export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any
     }
     return result;
 }
+
+export const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
+
+/** The program loaded with each committed stack file (and the home lab's second mode). */
+export const STACK_RUNS = {
+    minikube: () => runProgram("minikube", stackConfigValues("minikube")),
+    dev: () =>
+        runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN }, { secretKeys: ["digitalocean:token"] }),
+    homelab: () => runProgram("homelab", stackConfigValues("homelab")),
+    "homelab (existing export)": () =>
+        runProgram("homelab", {
+            ...stackConfigValues("homelab"),
+            "devkube:baremetalMode": "existing-export",
+            "devkube:nfsServer": "192.168.1.20",
+            "devkube:nfsPath": "/srv/nfs/devkube",
+        }),
+};

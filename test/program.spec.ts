@@ -11,6 +11,8 @@ import {
     ofType,
     podSpecs,
     secretValue,
+    FAKE_TOKEN,
+    STACK_RUNS,
     runProgram,
     stackConfigValues,
 } from "./harness";
@@ -19,21 +21,7 @@ const PV = "kubernetes:core/v1:PersistentVolume";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
-const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
 
-export const STACK_RUNS = {
-    minikube: () => runProgram("minikube", stackConfigValues("minikube")),
-    dev: () =>
-        runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN }, { secretKeys: ["digitalocean:token"] }),
-    homelab: () => runProgram("homelab", stackConfigValues("homelab")),
-    "homelab (existing export)": () =>
-        runProgram("homelab", {
-            ...stackConfigValues("homelab"),
-            "devkube:baremetalMode": "existing-export",
-            "devkube:nfsServer": "192.168.1.20",
-            "devkube:nfsPath": "/srv/nfs/devkube",
-        }),
-};
 
 /** Assertions every stack must pass: the wiring, the claims, the resources. */
 function assertCommonWiring(run: ProgramRun, expectedServer: string) {

@@ -1,0 +1,139 @@
+// The workspace (the user's code) survives `pulumi destroy` and `pulumi destroy --exclude-protected`.
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { policyConfig } from "../config";
+import { Deferred, isObject } from "../podspec";
+import { describeValue } from "../quantity";
+
+export const WORKSPACE_RETAINED = "devkube-workspace-retained";
+export const DO_VOLUME_TYPE = "digitalocean:index/volume:Volume";
+export const DO_CLUSTER_TYPE = "digitalocean:index/kubernetesCluster:KubernetesCluster";
+export const DO_PROVIDER_TYPE = "pulumi:providers:digitalocean";
+export const PV_TYPE = "kubernetes:core/v1:PersistentVolume";
+export const WORKSPACE_ROLE_LABEL = "devkube.dev/role";
+export const WORKSPACE_ROLE = "workspace";
+
+/**
+ * Component resources own nothing outside Pulumi, so `destroy` removing them loses nothing. Policies see no
+ * custom/component flag, so components are recognised by type: the stack, devkube's own components
+ * (devkube:<area>:<Type>) and the Kubernetes SDK's component types.
+ */
+const COMPONENT_TYPES = [
+    "pulumi:pulumi:Stack",
+    "kubernetes:yaml:ConfigFile",
+    "kubernetes:yaml:ConfigGroup",
+    "kubernetes:yaml/v2:ConfigFile",
+    "kubernetes:yaml/v2:ConfigGroup",
+    "kubernetes:helm.sh/v3:Chart",
+    "kubernetes:helm.sh/v4:Chart",
+    "kubernetes:kustomize:Directory",
+    "kubernetes:kustomize/v2:Directory",
+];
+
+export function isComponentType(type: string): boolean {
+    return COMPONENT_TYPES.includes(type) || type.startsWith("devkube:");
+}
+
+function isWorkspacePv(r: PolicyResource, d: Deferred): boolean {
+    if (r.type !== PV_TYPE) {
+        return false;
+    }
+    let result = false;
+    d.run(() => {
+        const m: unknown = r.props.metadata;
+        const labels: unknown = isObject(m) ? m.labels : undefined;
+        result = isObject(labels) && labels[WORKSPACE_ROLE_LABEL] === WORKSPACE_ROLE;
+    });
+    return result;
+}
+
+/** Direct dependencies: `dependencies` plus every `propertyDependencies` entry (not `parent`). */
+function directDependencies(r: PolicyResource): PolicyResource[] {
+    const out = [...(r.dependencies ?? [])];
+    for (const key of Object.keys(r.propertyDependencies ?? {})) {
+        out.push(...r.propertyDependencies[key]);
+    }
+    return out;
+}
+
+/** Every resource the volume depends on, transitively, with the chain that leads to it. */
+function transitiveDependencies(root: PolicyResource): { resource: PolicyResource; chain: string[] }[] {
+    const seen = new Set<string>([root.urn]);
+    const out: { resource: PolicyResource; chain: string[] }[] = [];
+    const queue: { resource: PolicyResource; chain: string[] }[] = directDependencies(root).map((r) => ({ resource: r, chain: [r.name] }));
+    while (queue.length > 0) {
+        const item = queue.shift() as { resource: PolicyResource; chain: string[] };
+        if (seen.has(item.resource.urn)) {
+            continue;
+        }
+        seen.add(item.resource.urn);
+        out.push(item);
+        for (const next of directDependencies(item.resource)) {
+            queue.push({ resource: next, chain: [...item.chain, next.name] });
+        }
+    }
+    return out;
+}
+
+export const workspaceRetainedPolicy: StackValidationPolicy = {
+    name: WORKSPACE_RETAINED,
+    description:
+        `The workspace storage (a DigitalOcean Volume, or a PersistentVolume labelled ${WORKSPACE_ROLE_LABEL}: ${WORKSPACE_ROLE}) ` +
+        "is protected or (PV) has reclaim policy Retain; a DigitalOcean Volume is protected and depends on no unprotected " +
+        "custom resource (never on the cluster), so `pulumi destroy --exclude-protected` removes everything else.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateStack: (args, reportViolation) => {
+        policyConfig(args, WORKSPACE_RETAINED);
+        const d = new Deferred();
+        const workspaces = args.resources.filter((r) => r.type === DO_VOLUME_TYPE || isWorkspacePv(r, d));
+        if (workspaces.length === 0) {
+            d.finish();
+            args.notApplicable("the stack has no workspace volume");
+        }
+        for (const w of workspaces) {
+            const protectedNow = w.opts !== undefined && w.opts.protect === true;
+            if (w.type === PV_TYPE) {
+                d.run(() => {
+                    const spec: unknown = w.props.spec;
+                    const reclaim: unknown = isObject(spec) ? spec.persistentVolumeReclaimPolicy : undefined;
+                    const what = `PersistentVolume ${w.name} (the workspace)`;
+                    if (reclaim === "Delete" || reclaim === "Recycle") {
+                        reportViolation(
+                            `${what}: spec.persistentVolumeReclaimPolicy is "${reclaim}", which wipes the workspace when its claim is deleted; set it to "Retain"`,
+                            w.urn,
+                        );
+                    } else if (!protectedNow && reclaim !== "Retain") {
+                        reportViolation(
+                            `${what}: spec.persistentVolumeReclaimPolicy is ${reclaim === undefined ? "not set" : describeValue(reclaim)} ` +
+                                `and the resource is not protected; set persistentVolumeReclaimPolicy: "Retain" or the resource option protect: true`,
+                            w.urn,
+                        );
+                    }
+                });
+                continue;
+            }
+            const what = `DigitalOcean Volume ${w.name} (the workspace)`;
+            if (!protectedNow) {
+                reportViolation(`${what} is not protected; set the resource option protect: true so no destroy can delete it`, w.urn);
+            }
+            for (const { resource: dep, chain } of transitiveDependencies(w)) {
+                const via = chain.length > 1 ? ` (via ${chain.slice(0, -1).join(" -> ")})` : "";
+                if (dep.type === DO_CLUSTER_TYPE) {
+                    reportViolation(
+                        `${what} depends on the Kubernetes cluster ${dep.name}${via}; \`pulumi destroy --exclude-protected\` keeps what a ` +
+                            `protected resource depends on, so the cluster (and its bill) would survive: remove that dependency ` +
+                            `(take region/names from config, not from the cluster)`,
+                        w.urn,
+                    );
+                } else if (dep.type !== DO_PROVIDER_TYPE && !isComponentType(dep.type) && !(dep.opts !== undefined && dep.opts.protect === true)) {
+                    reportViolation(
+                        `${what} depends on ${dep.type} ${dep.name}${via}, which is not protected; \`pulumi destroy --exclude-protected\` ` +
+                            `would have to keep it: remove the dependency or protect that resource`,
+                        w.urn,
+                    );
+                }
+            }
+        }
+        d.finish();
+    },
+};

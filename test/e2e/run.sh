@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm run test:e2e: the real Pulumi engine against a local Kubernetes control plane (kwok).
+# Builds or reuses the toolchain, starts the cluster, runs the suite, and always tears the cluster down.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export DEVKUBE_E2E_CLUSTER="${DEVKUBE_E2E_CLUSTER:-devkube-e2e}"
+export DEVKUBE_E2E_WORKDIR="${DEVKUBE_E2E_WORKDIR:-$PWD/.e2e}"
+export DEVKUBE_E2E_KUBECONFIG="$DEVKUBE_E2E_WORKDIR/kubeconfig"
+mkdir -p "$DEVKUBE_E2E_WORKDIR"
+: >"$DEVKUBE_E2E_WORKDIR/commands.log"
+
+if ! toolchain_env="$(bash test/e2e/toolchain.sh --env)"; then
+    echo "e2e: the toolchain could not be provided (see the toolchain: line above)" >&2
+    exit 3
+fi
+eval "$toolchain_env"
+
+trap 'bash test/e2e/cluster.sh down' EXIT INT TERM
+bash test/e2e/cluster.sh up
+npx mocha --config test/e2e/.mocharc.json "$@"

@@ -1,0 +1,220 @@
+// The real Pulumi engine, the real Kubernetes provider and the policy pack against a real API server
+// (kwok: nodes and pods become Ready, no container runs). One scratch project, stacks run in order.
+import { strict as assert } from "assert";
+import {
+    exists,
+    initStack,
+    kubeJson,
+    kubectl,
+    mustPulumi,
+    npmUp,
+    prepareProject,
+    pulumi,
+    snapshot,
+    stackOutputs,
+    tail,
+    waitFor,
+    CONTEXT,
+} from "./lib";
+
+const NS = "devkube";
+
+interface Observed {
+    readonly clusterIP?: string;
+    readonly shareServer: string;
+    readonly workspaceSource: unknown;
+}
+
+/** Checks through the Kubernetes API that the environment is wired as devkube promises. */
+async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean; diskNode?: string }): Promise<Observed> {
+    const share = kubeJson(["get", "pv", `${NS}-share`]);
+    let clusterIP: string | undefined;
+    if (expect.inClusterNfs) {
+        const service = kubeJson(["-n", NS, "get", "svc", "nfs-server"]);
+        clusterIP = service.spec.clusterIP;
+        assert.match(String(clusterIP), /^\d+\.\d+\.\d+\.\d+$/, "the NFS Service has a ClusterIP (not headless)");
+        assert.equal(share.spec.nfs.server, clusterIP, "the share PV's server is exactly the NFS Service's ClusterIP");
+        const claim = kubeJson(["-n", NS, "get", "pvc", "workspace"]);
+        assert.equal(claim.status.phase, "Bound");
+        assert.equal(claim.spec.volumeName, `${NS}-workspace`);
+        const pods = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=nfs-server"]).items;
+        assert.equal(pods.length, 1, "one NFS server pod");
+        if (expect.diskNode) {
+            assert.equal(pods[0].spec.nodeName, expect.diskNode, "the NFS server runs on the node with the disk");
+        }
+    } else {
+        assert.equal(exists(["-n", NS, "deployment", "nfs-server"]), false, "no NFS server when the export exists");
+    }
+    assert.ok(share.spec.mountOptions.includes("actimeo=1"));
+    const shareClaim = await waitFor("the share claim to be Bound", () => {
+        const claim = kubeJson(["-n", NS, "get", "pvc", "share"]);
+        return claim.status.phase === "Bound" ? claim : undefined;
+    });
+    assert.equal(shareClaim.spec.volumeName, `${NS}-share`);
+
+    for (const name of ["web", "editor"]) {
+        const pods = kubeJson(["-n", NS, "get", "pods", "-l", `app.kubernetes.io/name=${name}`]).items;
+        assert.ok(pods.length >= 1, `${name} has a pod`);
+        for (const pod of pods) {
+            const claims = pod.spec.volumes.map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+            assert.deepEqual(claims, ["share"], `${pod.metadata.name} mounts the share claim`);
+            assert.ok(pod.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"), `${pod.metadata.name} Ready`);
+        }
+    }
+    assert.ok(exists(["-n", NS, "resourcequota", "devkube-quota"]), "quota");
+    assert.ok(exists(["-n", NS, "limitrange", "devkube-limits"]), "limit range");
+    assert.equal(kubeJson(["-n", NS, "get", "svc", "web"]).spec.type, expect.webType);
+
+    const workspace = expect.inClusterNfs ? kubeJson(["get", "pv", `${NS}-workspace`]) : share;
+    assert.equal(workspace.spec.persistentVolumeReclaimPolicy, "Retain");
+    return {
+        clusterIP,
+        shareServer: share.spec.nfs.server,
+        workspaceSource: workspace.spec.hostPath ?? workspace.spec.local ?? workspace.spec.nfs,
+    };
+}
+
+function upOrFail(stack: string, extra: string[] = []) {
+    const result = npmUp(stack, extra);
+    assert.equal(result.code, 0, `npm run up -- ${stack} failed:\n${tail(result.stdout + result.stderr)}`);
+    return result;
+}
+
+before(function () {
+    this.timeout(60_000);
+    prepareProject();
+});
+
+describe(`e2e: minikube stack on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "minikube";
+    let first: Observed;
+
+    before(() => initStack(stack, { "devkube:kubeContext": CONTEXT }));
+    after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
+
+    it("goes up with the policy pack, and the NFS ClusterIP reaches the mounts", async () => {
+        const result = upOrFail(stack);
+        assert.match(result.stdout, /Policies:|policy|devkube/i);
+        first = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        assert.deepEqual(first.workspaceSource, { path: "/data/devkube", type: "DirectoryOrCreate" });
+        const outputs = stackOutputs(stack);
+        assert.equal(outputs.nfsServer, first.clusterIP);
+        assert.match(outputs.webUrl, /^http:\/\/\$\(minikube ip\):3\d{4}$/);
+    });
+
+    it("changes nothing on a second run (preview --expect-no-changes)", () => {
+        const result = pulumi(stack, ["preview", "--expect-no-changes", "--policy-pack", "policies", "--policy-pack-config", "policies/config/minikube.json"]);
+        assert.equal(result.code, 0, tail(result.stdout + result.stderr));
+    });
+
+    it("keeps the Service's ClusterIP, and so every mount, when the NFS server pod is killed", async () => {
+        const before = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=nfs-server"]).items[0].metadata.name;
+        kubectl(["-n", NS, "delete", "pod", before, "--wait=true"]);
+        const replacement = await waitFor("a replacement NFS server pod to be Ready", () => {
+            const pods = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=nfs-server"]).items;
+            const ready = pods.filter(
+                (p: any) => p.metadata.name !== before && !p.metadata.deletionTimestamp && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+            );
+            return ready.length === 1 ? ready[0].metadata.name : undefined;
+        });
+        assert.notEqual(replacement, before);
+        assert.equal(kubeJson(["-n", NS, "get", "svc", "nfs-server"]).spec.clusterIP, first.clusterIP);
+        assert.equal(kubeJson(["get", "pv", `${NS}-share`]).spec.nfs.server, first.clusterIP);
+    });
+
+    it("refuses bad stack config with a clear error and changes nothing", () => {
+        const beforeSnapshot = snapshot();
+        for (const [key, value, expected] of [
+            ["devkube:target", "aws", /devkube:target: got "aws"; allowed: digitalocean, minikube, baremetal/],
+            ["devkube:workspaceSize", "10Gx", /devkube:workspaceSize: got "10Gx"; use a whole number of Gi or Ti/],
+        ] as const) {
+            mustPulumi(stack, ["config", "set", key, value]);
+            const result = npmUp(stack);
+            mustPulumi(stack, ["config", "rm", key]);
+            assert.notEqual(result.code, 0, `${key}=${value} was accepted`);
+            assert.match(result.stdout + result.stderr, expected);
+            assert.match(result.stdout + result.stderr, /nothing was changed/);
+        }
+        assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
+    });
+
+    it("survives the night: destroy, then up, finds the same host path, and the new ClusterIP reaches the mounts", async () => {
+        const destroyed = pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+        await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+        assert.equal(exists(["pv", `${NS}-workspace`]), false);
+        upOrFail(stack);
+        const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
+        assert.equal(morning.shareServer, morning.clusterIP);
+    });
+});
+
+describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "homelab";
+    let first: Observed;
+
+    before(() => initStack(stack, { "devkube:kubeContext": CONTEXT }));
+    after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
+
+    it("goes up with the NFS server on the disk's node, and the ClusterIP reaches the mounts", async () => {
+        upOrFail(stack);
+        first = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
+        assert.deepEqual(first.workspaceSource, { path: "/mnt/usb/devkube" });
+        const pv = kubeJson(["get", "pv", `${NS}-workspace`]);
+        assert.deepEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, ["odroid-1"]);
+    });
+
+    it("changes nothing on a second run", () => {
+        const result = pulumi(stack, ["preview", "--expect-no-changes", "--policy-pack", "policies", "--policy-pack-config", "policies/config/homelab.json"]);
+        assert.equal(result.code, 0, tail(result.stdout + result.stderr));
+    });
+
+    it("is refused by a mandatory policy when the web server would become a LoadBalancer, and the cluster is unchanged", () => {
+        const beforeSnapshot = snapshot();
+        mustPulumi(stack, ["config", "set", "devkube:webServiceType", "LoadBalancer"]);
+        const result = npmUp(stack);
+        mustPulumi(stack, ["config", "rm", "devkube:webServiceType"]);
+        assert.notEqual(result.code, 0, "the up was accepted");
+        assert.match(result.stdout + result.stderr, /devkube-service-exposure/);
+        assert.match(result.stdout + result.stderr, /LoadBalancer/);
+        assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
+    });
+
+    it("survives the night on the same disk path", async () => {
+        const destroyed = pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+        await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+        upOrFail(stack);
+        const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
+        assert.deepEqual(morning.workspaceSource, first.workspaceSource);
+        assert.equal(morning.shareServer, morning.clusterIP);
+    });
+});
+
+describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "homelab-export";
+
+    before(() =>
+        initStack(stack, {
+            "devkube:kubeContext": CONTEXT,
+            "devkube:target": "baremetal",
+            "devkube:baremetalMode": "existing-export",
+            "devkube:nfsServer": "192.0.2.20",
+            "devkube:nfsPath": "/srv/nfs/devkube",
+        }),
+    );
+    after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
+
+    it("mounts the export directly, runs no NFS server, and passes the policy pack", async () => {
+        const result = pulumi(stack, ["up", "--yes", "--skip-preview", "--policy-pack", "policies", "--policy-pack-config", "policies/config/homelab.json"]);
+        assert.equal(result.code, 0, tail(result.stdout + result.stderr));
+        const observed = await checkEnvironment({ webType: "NodePort", inClusterNfs: false });
+        assert.deepEqual(observed.workspaceSource, { server: "192.0.2.20", path: "/srv/nfs/devkube" });
+        const preview = pulumi(stack, ["preview", "--expect-no-changes"]);
+        assert.equal(preview.code, 0, tail(preview.stdout + preview.stderr));
+    });
+});
