@@ -47,6 +47,21 @@ LOG { Default_Log_Level = WARN; }
 `;
 }
 
+/**
+ * A preview only dry-runs the Service: the API server allocates no ClusterIP and answers "". Passed on,
+ * that empty address would make the share PV's dry-run fail ("spec.nfs.server: Required value"), so in a
+ * preview it becomes "known after up". A real `up` always gets an address; if not, say so plainly.
+ */
+export function knownClusterIP(ip: string | undefined): string {
+    if (ip && ip !== "None") {
+        return ip;
+    }
+    if (pulumi.runtime.isDryRun()) {
+        return pulumi.unknown as unknown as string;
+    }
+    throw new Error(`the NFS Service has no ClusterIP (got ${JSON.stringify(ip)}); the share cannot be mounted without one`);
+}
+
 export interface NfsServerArgs {
     readonly namespace: pulumi.Input<string>;
     /** The claim on the backing disk that is exported. */
@@ -137,7 +152,7 @@ export class NfsServer extends pulumi.ComponentResource {
             serviceArgs(workload, "ClusterIP", [{ name: "nfs", port: NFS_PORT, targetPort: NFS_PORT, protocol: "TCP" }]),
             { parent: this, dependsOn: [deployment] },
         );
-        this.clusterIP = service.spec.clusterIP;
+        this.clusterIP = service.spec.clusterIP.apply(knownClusterIP);
         this.serviceName = service.metadata.name;
         this.registerOutputs({ clusterIP: this.clusterIP, serviceName: this.serviceName });
     }

@@ -35,10 +35,13 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
-pulumi() { npx --no-install pulumi "$@"; }
-pulumi stack select --create "$stack" >/dev/null
-flags=(--stack "$stack" --policy-pack policies --policy-pack-config "$policy_config")
+npx --no-install pulumi stack select --create "$stack" >/dev/null
+# DEVKUBE_POLICY_PACK=policies/analyzer starts the same pack as a binary analyzer, for CLIs whose
+# language host cannot start a policy pack folder (the e2e toolchain's); see policies/analyzer.
+flags=(--stack "$stack" --policy-pack "${DEVKUBE_POLICY_PACK:-policies}" --policy-pack-config "$policy_config")
+# Never --skip-preview: the preview is where a mandatory policy refuses the whole plan before the
+# first change; without it, resources are checked one step at a time and some may already be updated.
 if [ "$verb" = up ] && [ -n "${CI:-}" ]; then
-    flags+=(--yes --skip-preview)
+    flags+=(--yes)
 fi
 exec npx --no-install pulumi "$verb" "${flags[@]}" "$@"

@@ -86,7 +86,7 @@ function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+function computedState(args: pulumi.runtime.MockResourceArgs, preview: boolean): Record<string, any> {
     const inputs = args.inputs ?? {};
     const state: Record<string, any> = { ...inputs };
     if (args.type.startsWith("kubernetes:")) {
@@ -100,7 +100,8 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, an
     if (args.type === "kubernetes:core/v1:Service") {
         const spec = { ...(inputs.spec ?? {}) };
         spec.type ??= "ClusterIP";
-        spec.clusterIP = MOCK_CLUSTER_IP;
+        // Like the API server's dry-run in a preview: no address allocated.
+        spec.clusterIP = preview ? "" : MOCK_CLUSTER_IP;
         spec.ports = (spec.ports ?? []).map((p: any) => (spec.type === "ClusterIP" ? p : { ...p, nodePort: MOCK_NODE_PORT }));
         state.spec = spec;
         state.status = spec.type === "LoadBalancer" ? { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } : { loadBalancer: {} };
@@ -130,7 +131,7 @@ export async function runProgram(
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
             const id = args.type === "digitalocean:index/volume:Volume" ? MOCK_VOLUME_ID : `${args.name}-id`;
-            const state = computedState(args);
+            const state = computedState(args, options.preview ?? false);
             const key = `${args.type}::${args.name}`;
             resources.push({
                 type: args.type,
@@ -188,9 +189,10 @@ export async function runProgram(
     return { resources, outputs, exported: exportedOutputs, invokes };
 }
 
-/** The value of an Output (undefined when it is unknown, as in a preview). */
-export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((value) => resolve(value)));
+/** The value of an Output, or undefined when it is unknown (a preview): apply never runs then. */
+export async function unwrap<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+    const known = await (output as unknown as { isKnown: Promise<boolean> }).isKnown;
+    return known ? new Promise<T>((resolve) => output.apply((value) => resolve(value))) : undefined;
 }
 
 export function ofType(run: ProgramRun, type: string): Recorded[] {

@@ -294,6 +294,16 @@ describe("program: the browser IDE", function () {
     });
 });
 
+describe("program: preview", function () {
+    it("passes the NFS address on as unknown while the Service is only dry-run, never as an empty server", async () => {
+        const run = await runProgram("minikube", stackConfigValues("minikube"), { preview: true });
+        const share = byName(run, PV, "devkube-share");
+        assert.equal(pulumi.isUnknown(share.inputs.spec.nfs.server), true, `unknown in the preview, got ${JSON.stringify(share.inputs.spec.nfs.server)}`);
+        assert.equal(share.inputs.spec.nfs.path, "/");
+        assert.equal(run.outputs.nfsServer, undefined);
+    });
+});
+
 describe("program: bad stack config fails before any resource is registered", function () {
     const cases: Array<[string, Record<string, string>, RegExp]> = [
         ["unknown target", { "devkube:target": "aws" }, /devkube:target: got "aws"; allowed: digitalocean, minikube, baremetal/],

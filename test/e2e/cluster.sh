@@ -37,7 +37,13 @@ YAML
 
 up() {
     kwokctl delete cluster --name "$NAME" --kubeconfig "$KUBECONFIG_FILE" >/dev/null 2>&1 || true
-    kwokctl create cluster --name "$NAME" --runtime binary --kubeconfig "$KUBECONFIG_FILE" --wait 2m
+    # Every binary as an explicit local path: kwokctl would otherwise try to download it.
+    kwokctl create cluster --name "$NAME" --runtime binary --kubeconfig "$KUBECONFIG_FILE" --wait 2m \
+        --kube-apiserver-binary "${KWOK_KUBE_APISERVER_BINARY:?}" \
+        --kube-controller-manager-binary "${KWOK_KUBE_CONTROLLER_MANAGER_BINARY:?}" \
+        --kube-scheduler-binary "${KWOK_KUBE_SCHEDULER_BINARY:?}" \
+        --kwok-controller-binary "${KWOK_CONTROLLER_BINARY:?}" \
+        --etcd-binary "${KWOK_ETCD_BINARY:?}" >&2
     { node minikube amd64 "minikube.k8s.io/primary: \"true\""; node odroid-1 arm64 "devkube.dev/disk: usb"; node pi-2 arm64 "devkube.dev/board: pi4"; } |
         kubectl --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" apply -f - >/dev/null
     kubectl --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" wait --for=condition=Ready node --all --timeout=60s >/dev/null

@@ -9,6 +9,12 @@ export const PROJECT = path.join(WORK, "project");
 export const KUBECONFIG = process.env.DEVKUBE_E2E_KUBECONFIG ?? path.join(WORK, "kubeconfig");
 export const CONTEXT = `kwok-${process.env.DEVKUBE_E2E_CLUSTER ?? "devkube-e2e"}`;
 const LOG = path.join(WORK, "commands.log");
+/** The policy pack as --policy-pack takes it (run.sh picks policies/analyzer for an old language host). */
+export const POLICY_PACK = process.env.DEVKUBE_POLICY_PACK ?? "policies";
+
+export function policyFlags(stack: string): string[] {
+    return ["--policy-pack", POLICY_PACK, "--policy-pack-config", `policies/config/${stack}.json`];
+}
 
 export interface Result {
     readonly code: number;
@@ -105,13 +111,19 @@ export function exists(args: string[]): boolean {
     return result.status === 0;
 }
 
-/** Every object devkube may create, by kind/namespace/name@resourceVersion: equal snapshots mean nothing changed. */
+/**
+ * Every object devkube may create, with what it declares (spec, data, labels): equal snapshots mean
+ * nothing was changed. resourceVersion is not compared: controllers bump it on status updates.
+ */
 export function snapshot(): string[] {
     const kinds = "namespaces,persistentvolumes,persistentvolumeclaims,deployments,services,configmaps,secrets,resourcequotas,limitranges,storageclasses";
     const list = kubeJson(["get", kinds, "--all-namespaces"]);
     return list.items
         .filter((o: any) => !/^(kube-|default$)/.test(o.metadata.namespace ?? o.metadata.name) || o.kind === "PersistentVolume")
-        .map((o: any) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+        .map((o: any) => {
+            const declared = { labels: o.metadata.labels, spec: o.spec, data: o.data, provisioner: o.provisioner };
+            return `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name} ${JSON.stringify(declared)}`;
+        })
         .sort();
 }
 

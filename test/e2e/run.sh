@@ -16,6 +16,11 @@ if ! toolchain_env="$(bash test/e2e/toolchain.sh --env)"; then
 fi
 eval "$toolchain_env"
 
+# The language host the toolchain could build predates RunPlugin, so it cannot start a policy pack
+# folder; the same pack is then started as a binary analyzer (policies/analyzer).
+if [ -z "${DEVKUBE_POLICY_PACK:-}" ] && grep -qs fallback "$DEVKUBE_TOOLCHAIN_CACHE"/pulumi-*/language-host-source; then
+    export DEVKUBE_POLICY_PACK=policies/analyzer
+fi
 trap 'bash test/e2e/cluster.sh down' EXIT INT TERM
 bash test/e2e/cluster.sh up
 npx mocha --config test/e2e/.mocharc.json "$@"

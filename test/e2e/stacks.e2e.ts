@@ -9,6 +9,7 @@ import {
     mustPulumi,
     npmUp,
     prepareProject,
+    policyFlags,
     pulumi,
     snapshot,
     stackOutputs,
@@ -104,7 +105,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
     });
 
     it("changes nothing on a second run (preview --expect-no-changes)", () => {
-        const result = pulumi(stack, ["preview", "--expect-no-changes", "--policy-pack", "policies", "--policy-pack-config", "policies/config/minikube.json"]);
+        const result = pulumi(stack, ["preview", "--expect-no-changes", ...policyFlags("minikube")]);
         assert.equal(result.code, 0, tail(result.stdout + result.stderr));
     });
 
@@ -168,7 +169,7 @@ describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () 
     });
 
     it("changes nothing on a second run", () => {
-        const result = pulumi(stack, ["preview", "--expect-no-changes", "--policy-pack", "policies", "--policy-pack-config", "policies/config/homelab.json"]);
+        const result = pulumi(stack, ["preview", "--expect-no-changes", ...policyFlags("homelab")]);
         assert.equal(result.code, 0, tail(result.stdout + result.stderr));
     });
 
@@ -210,11 +211,11 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
     after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
 
     it("mounts the export directly, runs no NFS server, and passes the policy pack", async () => {
-        const result = pulumi(stack, ["up", "--yes", "--skip-preview", "--policy-pack", "policies", "--policy-pack-config", "policies/config/homelab.json"]);
+        const result = pulumi(stack, ["up", "--yes", ...policyFlags("homelab")]);
         assert.equal(result.code, 0, tail(result.stdout + result.stderr));
         const observed = await checkEnvironment({ webType: "NodePort", inClusterNfs: false });
         assert.deepEqual(observed.workspaceSource, { server: "192.0.2.20", path: "/srv/nfs/devkube" });
-        const preview = pulumi(stack, ["preview", "--expect-no-changes"]);
+        const preview = pulumi(stack, ["preview", "--expect-no-changes", ...policyFlags("homelab")]);
         assert.equal(preview.code, 0, tail(preview.stdout + preview.stderr));
     });
 });

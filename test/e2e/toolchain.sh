@@ -18,6 +18,13 @@
 #   bash test/e2e/toolchain.sh --check         build nothing; fail if a piece is missing
 # On failure it prints one line: toolchain: cannot build <piece> <version>: <reason>
 # and exits non-zero. Needs Go >= 1.26 (GO=/path/to/go or /usr/local/go/bin/go).
+#
+# Printed env: PATH (cache bin dirs first), DEVKUBE_TOOLCHAIN_CACHE, KWOK_RUNTIME=binary,
+# KWOK_KUBE_VERSION, KWOK_{KUBE_APISERVER,KUBE_CONTROLLER_MANAGER,KUBE_SCHEDULER,KUBECTL,ETCD,CONTROLLER}_BINARY
+# (kwokctl reads these), KWOK_KWOK_CONTROLLER_BINARY (same as KWOK_CONTROLLER_BINARY), KWOK_ETCD_VERSION, PULUMI_HOME (${DEVKUBE_PULUMI_HOME:-$HOME/.cache/devkube/pulumi-home}: holds
+# versions/<v>/bin/pulumi for the npm `pulumi` launcher and plugins/resource-kubernetes-v<v>),
+# PULUMI_SKIP_UPDATE_CHECK=true, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true.
+# npm pins that match: pulumi / @pulumi/pulumi 3.259.0, @pulumi/kubernetes 4.25.0.
 set -euo pipefail
 
 # ---- versions (keep in sync with package.json pins) -------------------------
@@ -34,10 +41,13 @@ PULUMI_NODEJS_HOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-languag
 PULUMI_NODEJS_HOST_VERSION=v3.0.0-20260820084410-a05d88f24d05
 PULUMI_NODEJS_HOST_FALLBACK_SDK=v3.68.0
 # pulumi-resource-kubernetes. The proxy refuses the release tags (github.com/pulumi/pulumi-kubernetes
-# @v4.34.2+incompatible, sdk/v4@v4.34.x: 403) and every provider/v4 pseudo-version built from the
-# v4.26.0..v4.34.0 release commits (sdk/v4 tag .info gives their hash and time). The newest provider/v4
-# version it serves is the one crd2pulumi pins: main at 2026-01-15 (f47bc2d6), a day before the
-# v4.25.0 release; npm @pulumi/kubernetes 4.25.0 is byte-identical to 4.24.1 but for its version.
+# @v4.34.2+incompatible, sdk/v4@v4.34.1/.2: 403) and the provider/v4 pseudo-versions built from the
+# release commits it does reveal (sdk/v4 tag .info, v4.21.1..v4.34.0 but for 4.27.0 and 4.31.x,
+# whose commit it does not give): 403 for all of them. The only provider/v4
+# version found served is the pseudo-version crd2pulumi v1.6.1 requires: main at 2026-01-15 03:34 UTC
+# (f47bc2d6), 1.5 days before the sdk/v4.25.0 tag (144dd813), labelled 4.25.0 here. The npm
+# @pulumi/kubernetes 4.25.0 package is byte-identical to 4.24.1 except for its version, and the
+# SDK only changes again in 4.26.0 (new Kubernetes version), so this build serves the 4.25.0 npm SDK.
 PULUMI_KUBERNETES_VERSION=4.25.0   # npm @pulumi/kubernetes to pin (= provider plugin version)
 PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 PULUMI_KUBERNETES_MODULE_SUM=h1:j2bphCf7c2YhnBrhwht2f3TNRRgcMImltUlAgzxr9H4=  # no sumdb entry: checked here
@@ -53,7 +63,8 @@ if [[ -z "${GO:-}" ]]; then
   if [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; else GO=$(command -v go || true); fi
 fi
 export GO GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off
-export PATH="$(dirname "${GO:-/nonexistent}"):$PATH"
+GODIR=$(dirname "${GO:-/nonexistent}")
+export PATH="$GODIR:$PATH"
 
 say() { printf 'toolchain: %s\n' "$*" >&2; }
 fail() { # fail <piece> <version> <reason>
@@ -62,14 +73,14 @@ fail() { # fail <piece> <version> <reason>
 }
 
 # ---- small helpers ------------------------------------------------------------
-# first "<word>" of a `go mod download -json` answer
+# value of the first "<key>": "<value>" line of a `go mod download -json` answer
 json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" | head -n1; }
 mod_download() { # mod_download <module@version> -> prints JSON, fails on error
   local out
   out=$("$GO" mod download -json "$1" 2>&1) || true
   if grep -q '"Error"' <<<"$out" || ! grep -q '"Dir"' <<<"$out"; then
     printf '%s\n' "$out" >&2
-    echo "go mod download $1 failed: $(json_field Error <<<"$out" | head -c 300)" >&2
+    echo "go mod download $1 failed: $(json_field Error <<<"$out" | sed 's/\\n\\t*/ /g' | head -c 300)" >&2
     return 1
   fi
   printf '%s\n' "$out"
@@ -91,7 +102,7 @@ gobuild() { # gobuild <moddir> <outdir> <ldflags> <pkg>...
   mkdir -p "$out"
   (cd "$dir" && "$GO" build -p 2 -trimpath -ldflags "-s -w $ld" -o "$out/" "$@")
 }
-# tools versions of binaries found on PATH
+# the version a binary reports, without a leading v
 ver_of() { # ver_of <piece-binary> <path> -> normalised version or empty
   local v=""
   case $1 in
@@ -103,8 +114,8 @@ ver_of() { # ver_of <piece-binary> <path> -> normalised version or empty
   esac
   printf '%s' "${v#v}"
 }
-# use_path_or_cache <binary> <version> <cachedir>: sets REPLY to the binary to use
-# (PATH binary with exactly that version, else <cachedir>/bin/<binary>)
+# path_candidate <binary> <version>: prints the binary found on PATH (outside the cache)
+# if it reports exactly that version, else fails
 path_candidate() {
   local p
   p=$(command -v "$1" 2>/dev/null || true)
@@ -159,7 +170,7 @@ build_kubernetes() {
   local w=$1 out=$2 j gomod commit date minor ld pkgs staging
   j=$(mod_download "k8s.io/kubernetes@$K8S_VERSION")
   gomod=$(json_field GoMod <<<"$j"); commit=$(origin_hash "$j")
-  date=$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$(json_field Info <<<"$j")")
+  date=$(sed -n 's/.*"Time": *"\([^"]*\)".*/\1/p' "$(json_field Info <<<"$j")")
   minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   staging=$(sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$gomod")
   [[ -n "$staging" ]] || { echo "no staging replaces found in $gomod"; return 1; }
@@ -263,7 +274,7 @@ MODE=build
 ONLY=$ALL_PIECES
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --env) MODE=env ;;
+    --env) MODE="env" ;;
     --check) MODE=check ;;
     --only) ONLY=${2//,/ }; shift ;;
     --only=*) ONLY=${1#--only=}; ONLY=${ONLY//,/ } ;;
@@ -309,7 +320,8 @@ ensure_piece() {
     [[ "$MODE" == check ]] && fail "$piece" "$ver" "not built yet in $dir (run without --check)"
     [[ -x "$GO" ]] || fail "$piece" "$ver" "no go binary (set GO=/path/to/go, Go >= 1.26)"
     log="$CACHE/logs/$piece-$ver.log"
-    say "building $piece $ver (log: $log)"
+    # --env stays quiet unless a human watches stderr; the failure line below is always printed
+    [[ "$MODE" != env || -t 2 ]] && say "building $piece $ver (log: $log)"
     local rc=0
     if [[ "$MODE" == env ]]; then
       bash "$SELF" __build "$piece" >"$log" 2>&1 || rc=$?
@@ -322,6 +334,9 @@ ensure_piece() {
                  | grep -v '^#' | tail -n1 | cut -c1-240)
       fail "$piece" "$ver" "${reason:-build failed (exit $rc)} (log: $log)"
     fi
+    for b in $(piece_bins "$piece"); do
+      [[ -x "$dir/bin/$b" ]] || fail "$piece" "$ver" "build finished without $dir/bin/$b (log: $log)"
+    done
   fi
   for b in $(piece_bins "$piece"); do BIN[$b]=$dir/bin/$b; done
   case $piece in pulumi) post_pulumi ;; provider) post_provider ;; esac
@@ -360,9 +375,11 @@ path_add=""
 for b in pulumi kubectl kube-apiserver etcd kwokctl; do
   [[ -n "${BIN[$b]:-}" ]] || continue
   d=$(dirname "${BIN[$b]}")
+  [[ "$d" == "$CACHE"/* ]] || continue   # taken from PATH: already there
   case ":$path_add:" in *":$d:"*) ;; *) path_add=${path_add:+$path_add:}$d ;; esac
 done
 {
+  # shellcheck disable=SC2016 # ${PATH} is for the caller's shell to expand
   [[ -n "$path_add" ]] && printf 'export PATH=%q"${PATH:+:$PATH}"\n' "$path_add"
   emit DEVKUBE_TOOLCHAIN_CACHE "$CACHE"
   if [[ -n "${BIN[kube-apiserver]:-}" || -n "${BIN[kwokctl]:-}" ]]; then
@@ -374,7 +391,11 @@ done
   [[ -n "${BIN[kube-scheduler]:-}" ]] && emit KWOK_KUBE_SCHEDULER_BINARY "${BIN[kube-scheduler]}"
   [[ -n "${BIN[kubectl]:-}" ]] && emit KWOK_KUBECTL_BINARY "${BIN[kubectl]}"
   [[ -n "${BIN[etcd]:-}" ]] && emit KWOK_ETCD_BINARY "${BIN[etcd]}"
-  [[ -n "${BIN[kwok]:-}" ]] && emit KWOK_KWOK_CONTROLLER_BINARY "${BIN[kwok]}"
+  [[ -n "${BIN[etcd]:-}" ]] && emit KWOK_ETCD_VERSION "${ETCD_VERSION#v}"
+  if [[ -n "${BIN[kwok]:-}" ]]; then
+    emit KWOK_CONTROLLER_BINARY "${BIN[kwok]}"        # the name kwokctl reads
+    emit KWOK_KWOK_CONTROLLER_BINARY "${BIN[kwok]}"   # alias for --kwok-controller-binary in scripts
+  fi
   if [[ -n "${BIN[pulumi]:-}" ]]; then
     emit PULUMI_HOME "$DEVKUBE_PULUMI_HOME"
     emit PULUMI_SKIP_UPDATE_CHECK true
