@@ -2,6 +2,7 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
+import { AwakeSchedule, parseSchedule } from "./components/targets/cost";
 
 export const TARGETS = ["digitalocean", "minikube", "baremetal"] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -26,11 +27,13 @@ export const DEFAULTS = {
     webServiceType: "",
     nfsMountOptions: ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"],
     ide: false,
+    maxPods: 40,
     kubeContext: "",
     doRegion: "fra1",
     doNodeSize: "s-2vcpu-4gb",
     doNodeCount: 2,
     doKubernetesVersion: "",
+    awakeSchedule: "mon-fri 08:00-19:00",
     minikubeHostPath: "/data/devkube",
     baremetalMode: "local-disk",
     storageNode: "",
@@ -63,6 +66,8 @@ export interface DigitalOceanSettings {
     readonly nodeCount: number;
     /** Empty means "the latest DOKS version". */
     readonly kubernetesVersion: string;
+    /** When the cluster is awake, for the cost figures. */
+    readonly awakeSchedule: AwakeSchedule;
 }
 
 export interface MinikubeSettings {
@@ -90,6 +95,8 @@ export interface DevkubeConfig {
     readonly webServiceType: ServiceType;
     readonly nfsMountOptions: string[];
     readonly ide: boolean;
+    /** The namespace's pod quota. */
+    readonly maxPods: number;
 }
 
 /** Thrown with every problem found, so a user fixes the config in one pass. */
@@ -201,6 +208,12 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         }
     }
 
+    const podsText = text("maxPods");
+    const maxPods = Number(podsText);
+    if (!/^[0-9]+$/.test(podsText) || maxPods < 5 || maxPods > 1000) {
+        problem("maxPods", podsText, "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)");
+    }
+
     let settings: TargetSettings | undefined;
     if (target === "digitalocean") {
         settings = parseDigitalOcean(raw, text, problem, problems);
@@ -222,7 +235,7 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
     }
-    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide };
+    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods };
 }
 
 function parseDigitalOcean(
@@ -258,7 +271,17 @@ function parseDigitalOcean(
             "use a DOKS version prefix such as 1.33 or 1.33.1-do.0, or leave empty for the latest",
         );
     }
-    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion };
+    const scheduleText = text("awakeSchedule");
+    const parsedSchedule = parseSchedule(scheduleText);
+    if (!parsedSchedule) {
+        problem(
+            "awakeSchedule",
+            scheduleText,
+            'use days and hours like "mon-fri 08:00-19:00" or "mon,wed,fri 09:00-17:30" (24 h clock), or "always"',
+        );
+    }
+    const awakeSchedule = parsedSchedule ?? { text: scheduleText, days: [], startMinute: 0, endMinute: 0 };
+    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule };
 }
 
 function parseBaremetal(

@@ -24,6 +24,7 @@ async function devkube() {
             nfsMountOptions: config.nfsMountOptions,
             webServiceType: config.webServiceType,
             nodeAddress: target.nodeAddress,
+            maxPods: config.maxPods,
             idePassword: config.ide ? secrets.idePassword() : undefined,
         },
         { providers: [target.provider] },

@@ -22,6 +22,8 @@ export interface EnvironmentArgs {
     readonly webServiceType: ServiceType;
     /** How to reach a node's address on this target, for NodePort URLs. */
     readonly nodeAddress: string;
+    /** The namespace's pod quota. */
+    readonly maxPods: number;
     /** Set to run the browser IDE; a Pulumi secret. */
     readonly idePassword?: pulumi.Input<string>;
 }
@@ -46,7 +48,12 @@ export class Environment extends pulumi.ComponentResource {
         const exposure = args.webServiceType;
         const ns = new EnvironmentNamespace(
             `${name}-namespace`,
-            { name: args.namespace, nodePorts: exposure === "NodePort" ? 2 : 0, loadBalancers: exposure === "LoadBalancer" ? 1 : 0 },
+            {
+                name: args.namespace,
+                nodePorts: exposure === "NodePort" ? 2 : 0,
+                loadBalancers: exposure === "LoadBalancer" ? 1 : 0,
+                maxPods: args.maxPods,
+            },
             child,
         );
         this.namespace = ns.name;

@@ -8,16 +8,18 @@ export interface EnvironmentNamespaceArgs {
     readonly nodePorts: number;
     /** How many LoadBalancer services the quota admits (each costs money on a cloud). */
     readonly loadBalancers: number;
+    /** How many pods the quota admits. */
+    readonly maxPods: number;
 }
 
 /** Hard ceilings for the whole environment: a runaway build cannot starve the cluster. */
-export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers">): Record<string, string> {
+export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods">): Record<string, string> {
     return {
         "requests.cpu": "4",
         "requests.memory": "8Gi",
         "limits.cpu": "8",
         "limits.memory": "16Gi",
-        pods: "40",
+        pods: String(args.maxPods),
         persistentvolumeclaims: "10",
         "services.nodeports": String(args.nodePorts),
         "services.loadbalancers": String(args.loadBalancers),

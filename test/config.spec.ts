@@ -41,7 +41,14 @@ describe("config: valid stacks", () => {
     it("keeps DigitalOcean private by default", () => {
         const config = parseConfig(raw({ target: "digitalocean" }, { token: true }));
         assert.equal(config.webServiceType, "ClusterIP");
-        assert.deepEqual(config.target, { kind: "digitalocean", region: "fra1", nodeSize: "s-2vcpu-4gb", nodeCount: 2, kubernetesVersion: "" });
+        assert.deepEqual(config.target, {
+            kind: "digitalocean",
+            region: "fra1",
+            nodeSize: "s-2vcpu-4gb",
+            nodeCount: 2,
+            kubernetesVersion: "",
+            awakeSchedule: { text: "mon-fri 08:00-19:00", days: [0, 1, 2, 3, 4], startMinute: 480, endMinute: 1140 },
+        });
     });
     it("takes mount options from config", () => {
         const config = parseConfig(raw({ nfsMountOptions: '["nfsvers=4.2","actimeo=3"]' }));
@@ -85,6 +92,8 @@ describe("config: every bad value is named with what is allowed", () => {
         ["minikube path that is wiped on restart", { minikubeHostPath: "/home/docker/code" }, {}, /devkube:minikubeHostPath: got "\/home\/docker\/code"; use a directory under one that minikube keeps/],
         ["ide without password", { ide: "true" }, {}, /devkube:idePassword: not set; .*pulumi config set --secret devkube:idePassword/],
         ["ide password in plain text", { ide: "true", idePassword: "hunter2hunter2" }, {}, /devkube:idePassword: is stored in plain text; set it again with --secret/],
+        ["pod quota too small", { maxPods: "2" }, {}, /devkube:maxPods: got "2"; use a whole number of pods from 5 to 1000/],
+        ["schedule that is not one", { target: "digitalocean", awakeSchedule: "weekdays" }, { token: true }, /devkube:awakeSchedule: got "weekdays"/],
         ["ide not a boolean", { ide: "yes" }, {}, /devkube:ide: got "yes"; allowed: true, false/],
     ];
     for (const [title, values, options, expected] of cases) {

@@ -151,6 +151,10 @@ export async function runProgram(
         },
         call(args) {
             invokes.push(args.token);
+            if (args.token === "digitalocean:index/getSizes:getSizes") {
+                const slugs: string[] = args.inputs.filters?.[0]?.values ?? [];
+                return { sizes: slugs.filter((s) => s === "s-2vcpu-4gb").map((slug) => ({ slug, priceHourly: 0.03571, priceMonthly: 24 })) };
+            }
             if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
                 return { latestVersion: MOCK_DOKS_LATEST, validVersions: [MOCK_DOKS_LATEST, "1.33.5-do.1"] };
             }

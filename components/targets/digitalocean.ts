@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DigitalOceanSettings, Size } from "../../config";
+import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target } from "./target";
 
 export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
@@ -13,6 +14,8 @@ export interface DigitalOceanInputs {
     readonly namespace: string;
     /** The DigitalOcean API token, a Pulumi secret. */
     readonly token: pulumi.Output<string>;
+    /** How many load balancers the environment asks for (the web server's Service), for the cost. */
+    readonly loadBalancers: number;
 }
 
 /** Volume names: lowercase, letters, digits and dashes, unique per region, at most 64 characters. */
@@ -85,6 +88,23 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             ),
     );
     const provider = new k8s.Provider("doks", { kubeconfig });
+    // Prices from DigitalOcean itself, for the size this stack runs.
+    const sizes = digitalocean.getSizesOutput({ filters: [{ key: "slug", values: [settings.nodeSize] }] }, { provider: doProvider }).sizes;
+    const cost = sizes.apply((found) => {
+        const size = found.find((s) => s.slug === settings.nodeSize);
+        if (!size) {
+            throw new Error(`devkube:doNodeSize: got ${JSON.stringify(settings.nodeSize)}; DigitalOcean offers no droplet size with that slug`);
+        }
+        return {
+            schedule: settings.awakeSchedule.text,
+            ...monthlyCost({
+                pools: [{ count: settings.nodeCount, priceHourly: size.priceHourly }],
+                awakeHours: awakeHoursPerMonth(settings.awakeSchedule),
+                volumeGib: inputs.size.gib,
+                loadBalancers: inputs.loadBalancers,
+            }),
+        };
+    });
     return {
         provider,
         storage: {
@@ -98,6 +118,6 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
         },
         nodeAddress: "<a node's public IP>",
         workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), protected`,
-        outputs: { kubeconfig, workspaceVolumeId: volume.id },
+        outputs: { kubeconfig, workspaceVolumeId: volume.id, costMonthly: cost },
     };
 }

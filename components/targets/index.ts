@@ -22,6 +22,7 @@ export function createTarget(config: DevkubeConfig, context: TargetContext): Tar
                 stack: context.stack,
                 namespace: config.namespace,
                 token: context.digitalOceanToken(),
+                loadBalancers: config.webServiceType === "LoadBalancer" ? 1 : 0,
             });
         case "minikube":
             return minikubeTarget(settings);

@@ -56,9 +56,12 @@ export = async () => {
     const outputs = await devkube();
     const count = Number(process.env.DEVKUBE_BENCH_EXTRA ?? "0");
     const provider = new k8s.Provider("bench", { context: new pulumi.Config("devkube").require("kubeContext") });
+    // Resolves only once the editor exists, i.e. after the share claim: without that dependency the
+    // extra Deployments can take every parallel slot waiting for a claim that is never created.
+    const namespace = pulumi.all([outputs.namespace, outputs.editorShell]).apply(([ns]) => ns);
     for (let i = 0; i < count; i++) {
         const manifest: any = extra(i, "devkube");
-        manifest.metadata.namespace = outputs.namespace;
+        manifest.metadata.namespace = namespace;
         new k8s.apps.v1.Deployment(manifest.metadata.name, manifest, { provider });
     }
     return outputs;
@@ -80,7 +83,7 @@ function pulumiWith(extra: number, args: string[]) {
 
 /** The same objects as plain manifests, taken from the program under mocks (so they match exactly). */
 async function plainManifests(extra: number): Promise<{ before: any[]; after: any[] }> {
-    const mocked = await runProgram(STACK, { ...stackConfigValues(STACK), "devkube:kubeContext": CONTEXT });
+    const mocked = await runProgram(STACK, { ...stackConfigValues(STACK), "devkube:kubeContext": CONTEXT, "devkube:maxPods": "80" });
     const objects = mocked.resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
         .map((r) => {
@@ -134,7 +137,8 @@ async function main() {
     prepareProject();
     fs.renameSync(path.join(PROJECT, "index.ts"), path.join(PROJECT, "program.ts"));
     fs.writeFileSync(path.join(PROJECT, "index.ts"), BENCH_INDEX);
-    initStack(STACK, { "devkube:kubeContext": CONTEXT });
+    // The default pod quota (40) would rightly refuse the 50-workload round.
+    initStack(STACK, { "devkube:kubeContext": CONTEXT, "devkube:maxPods": "80" });
     const rows: string[] = [];
     for (const extra of SIZES) {
         console.error(`extra workloads: ${extra}`);

@@ -11,6 +11,7 @@ import {
     prepareProject,
     policyFlags,
     pulumi,
+    run,
     snapshot,
     stackOutputs,
     tail,
@@ -140,15 +141,26 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
     });
 
-    it("survives the night: destroy, then up, finds the same host path, and the new ClusterIP reaches the mounts", async () => {
-        const destroyed = pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
-        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+    it("survives the night: npm run sleep, then npm run wake, finds the same host path, and the new ClusterIP reaches the mounts", async () => {
+        const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+        assert.match(slept.stdout, /your code is kept in: host path \/data\/devkube/);
+        assert.match(slept.stdout, /removed: \d+ resources/);
         await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
         assert.equal(exists(["pv", `${NS}-workspace`]), false);
-        upOrFail(stack);
+        const again = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        assert.match(again.stdout, /already asleep/);
+        const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
+        assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
         const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
         assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
         assert.equal(morning.shareServer, morning.clusterIP);
+    });
+
+    it("refuses to sleep an unknown stack", () => {
+        const result = run("npm", ["run", "--silent", "sleep", "--", "prod"]);
+        assert.equal(result.code, 2);
+        assert.match(result.stderr, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
     });
 });
 

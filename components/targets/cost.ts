@@ -1,0 +1,105 @@
+// What a DigitalOcean environment costs a month, always on and with an awake schedule.
+// Droplet prices come from DigitalOcean itself (getSizes); the few prices its API does not publish
+// are named constants with their source.
+
+/** Average hours in a month (365 * 24 / 12). */
+export const HOURS_PER_MONTH = 730;
+/** DigitalOcean bills droplets (and so DOKS nodes and load balancers) per hour, at most 672 h a month. */
+export const BILLING_CAP_HOURS = 672;
+/** Volumes: $0.10 per GiB-month (docs.digitalocean.com, Volumes pricing); getSizes lists droplets only. */
+export const VOLUME_USD_PER_GIB_MONTH = 0.1;
+/** A one-node load balancer: $12 a month (docs.digitalocean.com, Load Balancers pricing). */
+export const LOAD_BALANCER_USD_MONTH = 12;
+
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export interface AwakeSchedule {
+    readonly text: string;
+    /** 0 = Monday. */
+    readonly days: number[];
+    readonly startMinute: number;
+    readonly endMinute: number;
+}
+
+/**
+ * "mon-fri 08:00-19:00", "mon,wed,fri 09:00-17:30", "sat-sun 10:00-14:00" or "always".
+ * Returns undefined for anything else.
+ */
+export function parseSchedule(text: string): AwakeSchedule | undefined {
+    if (text === "always") {
+        return { text, days: [0, 1, 2, 3, 4, 5, 6], startMinute: 0, endMinute: 24 * 60 };
+    }
+    const match = /^([a-z,-]+) ([0-2][0-9]):([0-5][0-9])-([0-2][0-9]):([0-5][0-9])$/.exec(text);
+    if (!match) {
+        return undefined;
+    }
+    const days = new Set<number>();
+    for (const part of match[1].split(",")) {
+        const [from, to] = part.split("-").map((d) => DAYS.indexOf(d));
+        if (from < 0 || (part.includes("-") && (to === undefined || to < from))) {
+            return undefined;
+        }
+        for (let d = from; d <= (part.includes("-") ? to : from); d++) {
+            days.add(d);
+        }
+    }
+    const startMinute = Number(match[2]) * 60 + Number(match[3]);
+    const endMinute = Number(match[4]) * 60 + Number(match[5]);
+    if (endMinute > 24 * 60 || startMinute >= endMinute) {
+        return undefined;
+    }
+    return { text, days: [...days].sort(), startMinute, endMinute };
+}
+
+/** Awake hours in an average month. */
+export function awakeHoursPerMonth(schedule: AwakeSchedule): number {
+    const perWeek = (schedule.days.length * (schedule.endMinute - schedule.startMinute)) / 60;
+    return (perWeek * HOURS_PER_MONTH) / (7 * 24);
+}
+
+export interface NodePoolPrice {
+    readonly count: number;
+    /** USD per hour of one node, from getSizes. */
+    readonly priceHourly: number;
+}
+
+export interface CostInputs {
+    readonly pools: NodePoolPrice[];
+    readonly awakeHours: number;
+    readonly volumeGib: number;
+    readonly loadBalancers: number;
+}
+
+export interface MonthlyCost {
+    readonly alwaysOnUsd: number;
+    readonly scheduledUsd: number;
+    readonly savedUsd: number;
+    readonly awakeHoursPerMonth: number;
+    /** The volume keeps your code and is billed whether the cluster sleeps or not. */
+    readonly volumeUsd: number;
+}
+
+function billedHours(hours: number): number {
+    return Math.min(hours, BILLING_CAP_HOURS);
+}
+
+function round(usd: number): number {
+    return Math.round(usd * 100) / 100;
+}
+
+export function monthlyCost(inputs: CostInputs): MonthlyCost {
+    const volumeUsd = inputs.volumeGib * VOLUME_USD_PER_GIB_MONTH;
+    const hourly = (hours: number) =>
+        inputs.pools.reduce((sum, pool) => sum + pool.count * pool.priceHourly * billedHours(hours), 0) +
+        (inputs.loadBalancers * LOAD_BALANCER_USD_MONTH * billedHours(hours)) / BILLING_CAP_HOURS;
+    const alwaysOnUsd = round(hourly(HOURS_PER_MONTH) + volumeUsd);
+    const scheduledUsd = round(hourly(inputs.awakeHours) + volumeUsd);
+    return {
+        alwaysOnUsd,
+        scheduledUsd,
+        // From the rounded figures, so the three numbers people see add up.
+        savedUsd: round(alwaysOnUsd - scheduledUsd),
+        awakeHoursPerMonth: Math.round(inputs.awakeHours * 10) / 10,
+        volumeUsd: round(volumeUsd),
+    };
+}

@@ -1,0 +1,200 @@
+// The night cycle, one word each way:
+//   npm run sleep -- <stack>   tear down what costs money, keep the workspace, say what was kept
+//   npm run wake -- <stack>    bring the environment back (pulumi up with the policy pack)
+// The decisions are pure functions (planSleep) with their own tests; the CLI calls go through `Exec`.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface ExecResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+export type Exec = (args: string[], options?: { inherit?: boolean }) => ExecResult;
+
+/** A resource as `pulumi stack export` lists it. */
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly custom?: boolean;
+    readonly protect?: boolean;
+    readonly inputs?: any;
+    readonly outputs?: any;
+}
+
+export interface SleepPlan {
+    /** Why sleeping would lose code, if it would; nothing is done then. */
+    readonly refusal?: string;
+    /** What holds the code, described for people. */
+    readonly workspace: string[];
+    /** Protected resources: kept by `destroy --exclude-protected`. */
+    readonly keep: string[];
+    /** Everything else that exists in the cloud or the cluster. */
+    readonly remove: string[];
+}
+
+const DO_VOLUME = "digitalocean:index/volume:Volume";
+const PV = "kubernetes:core/v1:PersistentVolume";
+
+function nameOf(urn: string): string {
+    return urn.split("::").pop() ?? urn;
+}
+
+function describe(r: StateResource): string {
+    return `${r.type.split(":").pop()} ${nameOf(r.urn)}`;
+}
+
+/** Decides what a sleep keeps and removes, and refuses when the workspace would go with the rest. */
+export function planSleep(resources: StateResource[]): SleepPlan {
+    const real = resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+    const workspace: string[] = [];
+    const problems: string[] = [];
+    for (const r of real) {
+        if (r.type === DO_VOLUME) {
+            const o = r.outputs ?? {};
+            workspace.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.region ?? "?"})`);
+            if (!r.protect) {
+                problems.push(
+                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your code is not protected, so a destroy would delete it; ` +
+                        `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
+                );
+            }
+        }
+        const labels = (r.outputs ?? r.inputs)?.metadata?.labels ?? {};
+        if (r.type === PV && labels["devkube.dev/role"] === "workspace") {
+            const spec = (r.outputs ?? r.inputs)?.spec ?? {};
+            const where = spec.csi
+                ? `CSI volume ${spec.csi.volumeHandle}`
+                : spec.hostPath
+                  ? `host path ${spec.hostPath.path}`
+                  : spec.local
+                    ? `local path ${spec.local.path}`
+                    : spec.nfs
+                      ? `NFS export ${spec.nfs.server}:${spec.nfs.path}`
+                      : "an unknown source";
+            if (!spec.csi) {
+                workspace.push(where);
+            }
+            if (spec.persistentVolumeReclaimPolicy !== "Retain") {
+                problems.push(
+                    `the PersistentVolume ${(r.outputs ?? r.inputs)?.metadata?.name} on ${where} has reclaim policy ` +
+                        `${JSON.stringify(spec.persistentVolumeReclaimPolicy ?? "(default)")}, not Retain, so deleting it could delete your code; ` +
+                        "run `npm run wake` first (devkube sets Retain)",
+                );
+            }
+        }
+    }
+    if (real.length > 0 && workspace.length === 0) {
+        problems.push("no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled devkube.dev/role=workspace) is in this stack's state; refusing to tear down what cannot be identified");
+    }
+    return {
+        refusal: problems.length > 0 ? problems.join("\n") : undefined,
+        workspace,
+        keep: real.filter((r) => r.protect).map(describe),
+        remove: real.filter((r) => !r.protect).map(describe),
+    };
+}
+
+export function knownStacks(root = ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => Boolean(s))
+        .sort();
+}
+
+function fail(message: string): never {
+    throw new NightError(message);
+}
+
+export class NightError extends Error {}
+
+/** Checks that apply to both verbs; returns nothing or throws a NightError that says what to do. */
+export function checkStack(stack: string | undefined, exec: Exec, root = ROOT): string {
+    const known = knownStacks(root);
+    if (!stack || !known.includes(stack)) {
+        fail(`unknown stack ${JSON.stringify(stack ?? "")}; known stacks: ${known.join(", ")} (usage: npm run sleep -- <stack>)`);
+    }
+    const list = exec(["stack", "ls", "--json"]);
+    if (list.code !== 0) {
+        fail(`the state backend cannot be reached (pulumi stack ls: ${lastLine(list.stderr || list.stdout)}); nothing was changed`);
+    }
+    return stack;
+}
+
+function lastLine(text: string): string {
+    return text.trim().split("\n").filter(Boolean).pop() ?? "no output";
+}
+
+export function sleep(stack: string | undefined, exec: Exec, print: (line: string) => void, root = ROOT): SleepPlan {
+    const name = checkStack(stack, exec, root);
+    const exported = exec(["stack", "export", "--stack", name]);
+    if (exported.code !== 0) {
+        fail(`stack ${name} has no state to put to sleep (pulumi stack export: ${lastLine(exported.stderr)}); nothing was changed`);
+    }
+    const resources: StateResource[] = JSON.parse(exported.stdout).deployment?.resources ?? [];
+    const plan = planSleep(resources);
+    if (plan.refusal) {
+        fail(`refusing to sleep stack ${name}; nothing was changed:\n${plan.refusal}`);
+    }
+    if (plan.remove.length === 0) {
+        print(`stack ${name} is already asleep; kept: ${plan.keep.join(", ") || "nothing billable"}`);
+        return plan;
+    }
+    const destroyed = exec(["destroy", "--yes", "--exclude-protected", "--stack", name], { inherit: true });
+    if (destroyed.code !== 0) {
+        fail(`pulumi destroy failed for stack ${name} (exit ${destroyed.code}); your workspace was protected from it, run npm run sleep again`);
+    }
+    print("");
+    print(`stack ${name} is asleep.`);
+    print(`  your code is kept in: ${plan.workspace.join("; ")}`);
+    print(`  kept (protected): ${plan.keep.join(", ") || "none (the workspace lives outside Pulumi's resources)"}`);
+    print(`  removed: ${plan.remove.length} resources (${plan.remove.join(", ")})`);
+    print(`  wake it with: npm run wake -- ${name}`);
+    return plan;
+}
+
+export function wake(stack: string | undefined, exec: Exec, root = ROOT): void {
+    const name = checkStack(stack, exec, root);
+    const result = spawnSync("bash", [path.join(root, "scripts", "stack.sh"), "up", name, "--yes"], { stdio: "inherit", cwd: root });
+    if (result.status !== 0) {
+        fail(`pulumi up failed for stack ${name} (exit ${result.status})`);
+    }
+}
+
+/** Runs the Pulumi CLI the way stack.sh does: the project's npm launcher, local state, no update check. */
+export function pulumiExec(root = ROOT): Exec {
+    return (args, options = {}) => {
+        const result = spawnSync("npx", ["--no-install", "pulumi", ...args, "--non-interactive"], {
+            cwd: root,
+            encoding: "utf8",
+            stdio: options.inherit ? ["ignore", "inherit", "inherit"] : "pipe",
+            env: {
+                ...process.env,
+                PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+                PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
+            },
+            maxBuffer: 256 * 1024 * 1024,
+        });
+        return { code: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+    };
+}
+
+if (require.main === module) {
+    const [verb, stack] = process.argv.slice(2);
+    try {
+        if (verb === "sleep") {
+            sleep(stack, pulumiExec(), (line) => console.log(line));
+        } else if (verb === "wake") {
+            wake(stack, pulumiExec());
+        } else {
+            fail("usage: npm run sleep -- <stack>   or   npm run wake -- <stack>");
+        }
+    } catch (error) {
+        console.error(`night: ${error instanceof Error ? error.message : error}`);
+        process.exit(error instanceof NightError ? 2 : 1);
+    }
+}
