@@ -34,6 +34,8 @@ export const DEFAULTS = {
     doNodeCount: 2,
     doKubernetesVersion: "",
     awakeSchedule: "mon-fri 08:00-19:00",
+    doSnapshotsToKeep: 0,
+    doVolumeSnapshotId: "",
     minikubeHostPath: "/data/devkube",
     baremetalMode: "local-disk",
     storageNode: "",
@@ -68,6 +70,10 @@ export interface DigitalOceanSettings {
     readonly kubernetesVersion: string;
     /** When the cluster is awake, for the cost figures. */
     readonly awakeSchedule: AwakeSchedule;
+    /** Snapshots `npm run sleep` keeps (0: none). */
+    readonly snapshotsToKeep: number;
+    /** Create the workspace volume from this snapshot (only when the volume does not exist yet). */
+    readonly volumeSnapshotId: string;
 }
 
 export interface MinikubeSettings {
@@ -281,7 +287,16 @@ function parseDigitalOcean(
         );
     }
     const awakeSchedule = parsedSchedule ?? { text: scheduleText, days: [], startMinute: 0, endMinute: 0 };
-    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule };
+    const keepText = text("doSnapshotsToKeep");
+    const snapshotsToKeep = Number(keepText);
+    if (!/^[0-9]+$/.test(keepText) || snapshotsToKeep > 50) {
+        problem("doSnapshotsToKeep", keepText, "use a whole number from 0 (no snapshot before sleep) to 50");
+    }
+    const volumeSnapshotId = text("doVolumeSnapshotId");
+    if (volumeSnapshotId !== "" && !/^[0-9a-f][0-9a-f-]{5,63}$/.test(volumeSnapshotId)) {
+        problem("doVolumeSnapshotId", volumeSnapshotId, "use a volume snapshot id as DigitalOcean lists it (e.g. 8fa70202-873f-11e6-8b68-000f533176b1), or leave empty");
+    }
+    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, snapshotsToKeep, volumeSnapshotId };
 }
 
 function parseBaremetal(

@@ -5,6 +5,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Fetch, snapshotBeforeSleep } from "./snapshots";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -129,7 +130,59 @@ function lastLine(text: string): string {
     return text.trim().split("\n").filter(Boolean).pop() ?? "no output";
 }
 
-export function sleep(stack: string | undefined, exec: Exec, print: (line: string) => void, root = ROOT): SleepPlan {
+export interface SleepDeps {
+    readonly fetch: Fetch;
+    readonly now: Date;
+    readonly env: NodeJS.ProcessEnv;
+}
+
+/** The stack's devkube:doSnapshotsToKeep (0 when unset). */
+function snapshotsToKeep(name: string, exec: Exec): number {
+    const config = exec(["config", "--json", "--stack", name]);
+    if (config.code !== 0) {
+        fail(`cannot read the config of stack ${name}: ${lastLine(config.stderr)}`);
+    }
+    const value = JSON.parse(config.stdout)["devkube:doSnapshotsToKeep"]?.value;
+    const keep = Number(value ?? 0);
+    if (!Number.isInteger(keep) || keep < 0) {
+        fail(`devkube:doSnapshotsToKeep: got ${JSON.stringify(value)}; use a whole number (0 = no snapshot)`);
+    }
+    return keep;
+}
+
+async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
+    const volume = resources.find((r) => r.type === DO_VOLUME);
+    if (!volume) {
+        return;
+    }
+    const keep = snapshotsToKeep(name, exec);
+    if (keep === 0) {
+        return;
+    }
+    let token = deps.env.DIGITALOCEAN_TOKEN || deps.env.DIGITALOCEAN_ACCESS_TOKEN || "";
+    if (!token) {
+        const fromConfig = exec(["config", "get", "digitalocean:token", "--stack", name]);
+        token = fromConfig.code === 0 ? fromConfig.stdout.trim() : "";
+    }
+    if (!token) {
+        fail(`stack ${name} asks for a snapshot before sleep (devkube:doSnapshotsToKeep=${keep}) but no DigitalOcean token is set; nothing was changed`);
+    }
+    try {
+        const result = await snapshotBeforeSleep({ fetch: deps.fetch, token, volumeId: volume.outputs?.id, stack: name, keep, now: deps.now });
+        print(`  snapshot ${result.created.name} (${result.created.id}) taken; keeping the newest ${keep}` +
+            (result.pruned.length ? `, deleted ${result.pruned.map((p) => p.name).join(", ")}` : ""));
+    } catch (error) {
+        fail(`the snapshot before sleep failed, so nothing was torn down: ${error instanceof Error ? error.message : error}`);
+    }
+}
+
+export async function sleep(
+    stack: string | undefined,
+    exec: Exec,
+    print: (line: string) => void,
+    root = ROOT,
+    deps: SleepDeps = { fetch: globalThis.fetch as unknown as Fetch, now: new Date(), env: process.env },
+): Promise<SleepPlan> {
     const name = checkStack(stack, exec, root);
     const exported = exec(["stack", "export", "--stack", name]);
     if (exported.code !== 0) {
@@ -144,6 +197,7 @@ export function sleep(stack: string | undefined, exec: Exec, print: (line: strin
         print(`stack ${name} is already asleep; kept: ${plan.keep.join(", ") || "nothing billable"}`);
         return plan;
     }
+    await snapshotIfAsked(name, resources, exec, print, deps);
     const destroyed = exec(["destroy", "--yes", "--exclude-protected", "--stack", name], { inherit: true });
     if (destroyed.code !== 0) {
         fail(`pulumi destroy failed for stack ${name} (exit ${destroyed.code}); your workspace was protected from it, run npm run sleep again`);
@@ -183,18 +237,20 @@ export function pulumiExec(root = ROOT): Exec {
     };
 }
 
+async function main(verb: string | undefined, stack: string | undefined): Promise<void> {
+    if (verb === "sleep") {
+        await sleep(stack, pulumiExec(), (line) => console.log(line));
+    } else if (verb === "wake") {
+        wake(stack, pulumiExec());
+    } else {
+        fail("usage: npm run sleep -- <stack>   or   npm run wake -- <stack>");
+    }
+}
+
 if (require.main === module) {
     const [verb, stack] = process.argv.slice(2);
-    try {
-        if (verb === "sleep") {
-            sleep(stack, pulumiExec(), (line) => console.log(line));
-        } else if (verb === "wake") {
-            wake(stack, pulumiExec());
-        } else {
-            fail("usage: npm run sleep -- <stack>   or   npm run wake -- <stack>");
-        }
-    } catch (error) {
+    main(verb, stack).catch((error) => {
         console.error(`night: ${error instanceof Error ? error.message : error}`);
         process.exit(error instanceof NightError ? 2 : 1);
-    }
+    });
 }

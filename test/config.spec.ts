@@ -48,6 +48,8 @@ describe("config: valid stacks", () => {
             nodeCount: 2,
             kubernetesVersion: "",
             awakeSchedule: { text: "mon-fri 08:00-19:00", days: [0, 1, 2, 3, 4], startMinute: 480, endMinute: 1140 },
+            snapshotsToKeep: 0,
+            volumeSnapshotId: "",
         });
     });
     it("takes mount options from config", () => {

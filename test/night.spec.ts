@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { Exec, NightError, StateResource, planSleep, sleep } from "../scripts/night";
+import { Fetch } from "../scripts/snapshots";
 import { ProgramRun, STACK_RUNS, plain } from "./harness";
 
 /** The state `pulumi stack export` would hold after an up of this run. */
@@ -21,7 +22,7 @@ function stateOf(run: ProgramRun): StateResource[] {
 function fakeExec(answers: Record<string, { code: number; stdout?: string; stderr?: string }>, calls: string[][]): Exec {
     return (args) => {
         calls.push(args);
-        const answer = answers[args[0] === "stack" ? `stack ${args[1]}` : args[0]] ?? { code: 0 };
+        const answer = answers[args[0] === "stack" ? `stack ${args[1]}` : args[0]] ?? { code: 0, stdout: args[0] === "config" ? "{}" : "" };
         return { code: answer.code, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
     };
 }
@@ -65,26 +66,26 @@ describe("night: planning a sleep", () => {
 
 describe("night: the sleep command", () => {
     const root = `${__dirname}/..`;
-    it("refuses an unknown stack before touching the backend", () => {
+    it("refuses an unknown stack before touching the backend", async () => {
         const calls: string[][] = [];
-        assert.throws(() => sleep("prod", fakeExec({}, calls), () => {}, root), (e: Error) => {
+        await assert.rejects(sleep("prod", fakeExec({}, calls), () => {}, root), (e: Error) => {
             assert.ok(e instanceof NightError);
             assert.match(e.message, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
             return true;
         });
         assert.deepEqual(calls, []);
     });
-    it("refuses when the state backend cannot be reached", () => {
+    it("refuses when the state backend cannot be reached", async () => {
         const calls: string[][] = [];
         const exec = fakeExec({ "stack ls": { code: 255, stderr: "error: could not reach s3://devkube-state: dial tcp: no such host" } }, calls);
-        assert.throws(() => sleep("dev", exec, () => {}, root), /state backend cannot be reached .*no such host.*nothing was changed/);
+        await assert.rejects(sleep("dev", exec, () => {}, root), /state backend cannot be reached .*no such host.*nothing was changed/);
         assert.equal(calls.some((c) => c[0] === "destroy"), false);
     });
     it("refuses, and destroys nothing, when the workspace would go with the rest", async () => {
         const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false } : r));
         const calls: string[][] = [];
         const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        assert.throws(() => sleep("dev", exec, () => {}, root), /refusing to sleep stack dev; nothing was changed/);
+        await assert.rejects(sleep("dev", exec, () => {}, root), /refusing to sleep stack dev; nothing was changed/);
         assert.equal(calls.some((c) => c[0] === "destroy"), false);
     });
     it("destroys all but the protected workspace and says what was kept", async () => {
@@ -92,7 +93,7 @@ describe("night: the sleep command", () => {
         const calls: string[][] = [];
         const lines: string[] = [];
         const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        sleep("dev", exec, (l) => lines.push(l), root);
+        await sleep("dev", exec, (l) => lines.push(l), root);
         assert.deepEqual(calls.find((c) => c[0] === "destroy"), ["destroy", "--yes", "--exclude-protected", "--stack", "dev"]);
         const text = lines.join("\n");
         assert.match(text, /your code is kept in: DigitalOcean volume devkube-dev-devkube/);
@@ -105,8 +106,91 @@ describe("night: the sleep command", () => {
         const calls: string[][] = [];
         const lines: string[] = [];
         const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        sleep("dev", exec, (l) => lines.push(l), root);
+        await sleep("dev", exec, (l) => lines.push(l), root);
         assert.equal(calls.some((c) => c[0] === "destroy"), false);
         assert.match(lines.join("\n"), /already asleep; kept: Volume workspace-volume/);
+    });
+});
+
+/** A fake DigitalOcean API: volume snapshots in memory, every request recorded. */
+export function fakeDigitalOcean(existing: Array<{ id: string; name: string; created_at: string }>, requests: string[], failWith?: number): Fetch {
+    const snapshots = [...existing];
+    return async (url, init = {}) => {
+        const method = init.method ?? "GET";
+        requests.push(`${method} ${url.replace("https://api.digitalocean.com/v2", "")}`);
+        const reply = (status: number, body: unknown) => ({ ok: status < 300, status, json: async () => body, text: async () => JSON.stringify(body) });
+        if (failWith) {
+            return reply(failWith, { id: "unauthorized", message: "Unable to authenticate you" });
+        }
+        if (method === "POST") {
+            const created = { id: `snap-${snapshots.length + 1}`, name: JSON.parse(init.body ?? "{}").name, created_at: "2026-11-22T19:00:00Z" };
+            snapshots.push(created);
+            return reply(201, { snapshot: created });
+        }
+        if (method === "DELETE") {
+            return reply(204, {});
+        }
+        return reply(200, { snapshots });
+    };
+}
+
+describe("night: snapshot before sleep (DigitalOcean)", () => {
+    const root = `${__dirname}/..`;
+    const old = [
+        { id: "snap-a", name: "devkube-dev-20261119t190000z", created_at: "2026-11-19T19:00:00Z" },
+        { id: "snap-b", name: "devkube-dev-20261120t190000z", created_at: "2026-11-20T19:00:00Z" },
+        { id: "snap-c", name: "devkube-dev-20261121t190000z", created_at: "2026-11-21T19:00:00Z" },
+        { id: "other", name: "made-by-hand", created_at: "2026-01-01T00:00:00Z" },
+    ];
+    async function exportedDev() {
+        return JSON.stringify({ deployment: { resources: stateOf(await STACK_RUNS.dev()) } });
+    }
+
+    it("snapshots the volume, keeps the newest N devkube snapshots, then destroys", async () => {
+        const calls: string[][] = [];
+        const requests: string[] = [];
+        const lines: string[] = [];
+        const exec = fakeExec(
+            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' } },
+            calls,
+        );
+        await sleep("dev", exec, (l) => lines.push(l), root, {
+            fetch: fakeDigitalOcean(old, requests),
+            now: new Date("2026-11-22T19:00:00Z"),
+            env: { DIGITALOCEAN_TOKEN: "t" },
+        });
+        assert.deepEqual(requests, [
+            "POST /volumes/vol-1/snapshots",
+            "GET /volumes/vol-1/snapshots?per_page=200",
+            "DELETE /snapshots/snap-a",
+            "DELETE /snapshots/snap-b",
+        ]);
+        assert.ok(calls.findIndex((c) => c[0] === "destroy") > 0, "destroyed after the snapshot");
+        assert.match(lines.join("\n"), /snapshot devkube-dev-20261122t190000z \(snap-5\) taken; keeping the newest 2, deleted devkube-dev-20261119t190000z, devkube-dev-20261120t190000z/);
+    });
+
+    it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
+        const requests: string[] = [];
+        const calls: string[][] = [];
+        await sleep("dev", fakeExec({ "stack export": { code: 0, stdout: await exportedDev() } }, calls), () => {}, root, {
+            fetch: fakeDigitalOcean(old, requests),
+            now: new Date(),
+            env: { DIGITALOCEAN_TOKEN: "t" },
+        });
+        assert.deepEqual(requests, []);
+        assert.ok(calls.some((c) => c[0] === "destroy"));
+    });
+
+    it("destroys nothing when the snapshot fails", async () => {
+        const calls: string[][] = [];
+        const exec = fakeExec(
+            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"3","secret":false}}' } },
+            calls,
+        );
+        await assert.rejects(
+            sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean(old, [], 401), now: new Date(), env: { DIGITALOCEAN_TOKEN: "bad" } }),
+            /snapshot before sleep failed, so nothing was torn down: DigitalOcean API POST \/volumes\/vol-1\/snapshots: HTTP 401/,
+        );
+        assert.equal(calls.some((c) => c[0] === "destroy"), false);
     });
 });

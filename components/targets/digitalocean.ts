@@ -75,7 +75,9 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             name,
             region: settings.region,
             size: inputs.size.gib,
-            initialFilesystemType: "ext4",
+            // A snapshot brings its own filesystem; a new volume gets ext4.
+            snapshotId: settings.volumeSnapshotId || undefined,
+            initialFilesystemType: settings.volumeSnapshotId ? undefined : "ext4",
             description: "devkube workspace: your code. Protected; survives the nightly teardown.",
         },
         { provider: doProvider, protect: true },

@@ -1,0 +1,67 @@
+// Volume snapshots before a DigitalOcean sleep, keeping the newest N (config devkube:doSnapshotsToKeep).
+// Talks to the DigitalOcean API directly: the provider has no "snapshot now" verb, and a snapshot
+// taken by the sleep must outlive the stack's resources. `fetch` is injected so tests need no network.
+
+export interface Snapshot {
+    readonly id: string;
+    readonly name: string;
+    readonly created_at: string;
+}
+
+export type Fetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{
+    ok: boolean;
+    status: number;
+    json(): Promise<any>;
+    text(): Promise<string>;
+}>;
+
+const API = "https://api.digitalocean.com/v2";
+
+/** The snapshots to delete so that only the newest `keep` remain (oldest first). */
+export function snapshotsToPrune(snapshots: Snapshot[], keep: number): Snapshot[] {
+    const newestFirst = [...snapshots].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+    return newestFirst.slice(Math.max(keep, 0)).reverse();
+}
+
+export function snapshotName(stack: string, now: Date): string {
+    return `devkube-${stack}-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z").toLowerCase()}`;
+}
+
+async function call(fetch: Fetch, token: string, method: string, path: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${API}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+        throw new Error(`DigitalOcean API ${method} ${path}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
+    }
+    return response.status === 204 ? {} : response.json();
+}
+
+export interface SnapshotResult {
+    readonly created: Snapshot;
+    readonly pruned: Snapshot[];
+}
+
+/** Snapshots the volume, then deletes the oldest devkube snapshots of it beyond `keep`. */
+export async function snapshotBeforeSleep(args: {
+    readonly fetch: Fetch;
+    readonly token: string;
+    readonly volumeId: string;
+    readonly stack: string;
+    readonly keep: number;
+    readonly now: Date;
+}): Promise<SnapshotResult> {
+    const { fetch, token, volumeId } = args;
+    const created: Snapshot = (
+        await call(fetch, token, "POST", `/volumes/${volumeId}/snapshots`, { name: snapshotName(args.stack, args.now), tags: ["devkube"] })
+    ).snapshot;
+    const listed: Snapshot[] = (await call(fetch, token, "GET", `/volumes/${volumeId}/snapshots?per_page=200`)).snapshots ?? [];
+    const ours = listed.filter((s) => s.name.startsWith(`devkube-${args.stack}-`));
+    const pruned = snapshotsToPrune(ours, args.keep);
+    for (const snapshot of pruned) {
+        await call(fetch, token, "DELETE", `/snapshots/${snapshot.id}`);
+    }
+    return { created, pruned };
+}
