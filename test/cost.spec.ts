@@ -20,14 +20,14 @@ describe("cost: awake schedules", () => {
 describe("cost: monthly figures", () => {
     const pool = { count: 2, priceHourly: 0.03571 };
     it("always on is capped at 672 billed hours, not the 730 hours of a month", () => {
-        const cost = monthlyCost({ pools: [pool], awakeHours: 730, volumeGib: 0, loadBalancers: 0 });
+        const cost = monthlyCost({ pools: [pool], awakeHours: 730, volumeGib: 0, loadBalancers: 0, snapshots: 0 });
         assert.equal(cost.alwaysOnUsd, Math.round(2 * 0.03571 * BILLING_CAP_HOURS * 100) / 100);
         assert.equal(cost.alwaysOnUsd, 47.99);
         assert.equal(cost.savedUsd, 0);
     });
     it("weekdays 08:00-19:00 pays about a third, and the volume is paid either way", () => {
         const awake = awakeHoursPerMonth(parseSchedule("mon-fri 08:00-19:00")!);
-        const cost = monthlyCost({ pools: [pool], awakeHours: awake, volumeGib: 20, loadBalancers: 0 });
+        const cost = monthlyCost({ pools: [pool], awakeHours: awake, volumeGib: 20, loadBalancers: 0, snapshots: 0 });
         assert.equal(cost.volumeUsd, 2);
         assert.equal(cost.alwaysOnUsd, 49.99);
         assert.equal(cost.scheduledUsd, Math.round((2 * 0.03571 * awake + 2) * 100) / 100);
@@ -35,12 +35,12 @@ describe("cost: monthly figures", () => {
         assert.equal(cost.savedUsd, 30.92);
     });
     it("adds up several node pools", () => {
-        const cost = monthlyCost({ pools: [pool, { count: 1, priceHourly: 0.07143 }], awakeHours: 730, volumeGib: 0, loadBalancers: 0 });
+        const cost = monthlyCost({ pools: [pool, { count: 1, priceHourly: 0.07143 }], awakeHours: 730, volumeGib: 0, loadBalancers: 0, snapshots: 0 });
         assert.equal(cost.alwaysOnUsd, Math.round((2 * 0.03571 + 0.07143) * 672 * 100) / 100);
     });
     it("bills a load balancer only while the cluster is awake", () => {
-        const on = monthlyCost({ pools: [], awakeHours: 730, volumeGib: 0, loadBalancers: 1 });
-        const half = monthlyCost({ pools: [], awakeHours: 336, volumeGib: 0, loadBalancers: 1 });
+        const on = monthlyCost({ pools: [], awakeHours: 730, volumeGib: 0, loadBalancers: 1, snapshots: 0 });
+        const half = monthlyCost({ pools: [], awakeHours: 336, volumeGib: 0, loadBalancers: 1, snapshots: 0 });
         assert.equal(on.alwaysOnUsd, 12);
         assert.equal(half.scheduledUsd, 6);
     });
@@ -57,7 +57,15 @@ describe("cost: the DigitalOcean stack exports its figures from getSizes", () =>
             savedUsd: 30.92,
             awakeHoursPerMonth: 239,
             volumeUsd: 2,
+            snapshotsUsdAtMost: 0,
         });
+    });
+    it("counts kept snapshots at most at the volume's size, awake or asleep", async () => {
+        const cost = monthlyCost({ pools: [], awakeHours: 0, volumeGib: 20, loadBalancers: 0, snapshots: 3 });
+        assert.equal(cost.snapshotsUsdAtMost, 3.6);
+        assert.equal(cost.scheduledUsd, 5.6);
+        const run = await runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doSnapshotsToKeep": "3" }, { secretKeys: ["digitalocean:token"] });
+        assert.equal((run.outputs.costMonthly as any).snapshotsUsdAtMost, 3.6);
     });
     it("a size DigitalOcean does not offer is a clear error", async () => {
         await assert.rejects(

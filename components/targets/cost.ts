@@ -8,6 +8,8 @@ export const HOURS_PER_MONTH = 730;
 export const BILLING_CAP_HOURS = 672;
 /** Volumes: $0.10 per GiB-month (docs.digitalocean.com, Volumes pricing); getSizes lists droplets only. */
 export const VOLUME_USD_PER_GIB_MONTH = 0.1;
+/** Snapshots: $0.06 per GiB-month of used size (docs.digitalocean.com, Snapshots pricing). */
+export const SNAPSHOT_USD_PER_GIB_MONTH = 0.06;
 /** A one-node load balancer: $12 a month (docs.digitalocean.com, Load Balancers pricing). */
 export const LOAD_BALANCER_USD_MONTH = 12;
 
@@ -68,6 +70,8 @@ export interface CostInputs {
     readonly awakeHours: number;
     readonly volumeGib: number;
     readonly loadBalancers: number;
+    /** Snapshots kept (devkube:doSnapshotsToKeep). */
+    readonly snapshots: number;
 }
 
 export interface MonthlyCost {
@@ -77,6 +81,8 @@ export interface MonthlyCost {
     readonly awakeHoursPerMonth: number;
     /** The volume keeps your code and is billed whether the cluster sleeps or not. */
     readonly volumeUsd: number;
+    /** At most: snapshots are billed by used size, here counted as the whole volume. */
+    readonly snapshotsUsdAtMost: number;
 }
 
 function billedHours(hours: number): number {
@@ -89,11 +95,12 @@ function round(usd: number): number {
 
 export function monthlyCost(inputs: CostInputs): MonthlyCost {
     const volumeUsd = inputs.volumeGib * VOLUME_USD_PER_GIB_MONTH;
+    const snapshotsUsd = inputs.snapshots * inputs.volumeGib * SNAPSHOT_USD_PER_GIB_MONTH;
     const hourly = (hours: number) =>
         inputs.pools.reduce((sum, pool) => sum + pool.count * pool.priceHourly * billedHours(hours), 0) +
         (inputs.loadBalancers * LOAD_BALANCER_USD_MONTH * billedHours(hours)) / BILLING_CAP_HOURS;
-    const alwaysOnUsd = round(hourly(HOURS_PER_MONTH) + volumeUsd);
-    const scheduledUsd = round(hourly(inputs.awakeHours) + volumeUsd);
+    const alwaysOnUsd = round(hourly(HOURS_PER_MONTH) + volumeUsd + snapshotsUsd);
+    const scheduledUsd = round(hourly(inputs.awakeHours) + volumeUsd + snapshotsUsd);
     return {
         alwaysOnUsd,
         scheduledUsd,
@@ -101,5 +108,6 @@ export function monthlyCost(inputs: CostInputs): MonthlyCost {
         savedUsd: round(alwaysOnUsd - scheduledUsd),
         awakeHoursPerMonth: Math.round(inputs.awakeHours * 10) / 10,
         volumeUsd: round(volumeUsd),
+        snapshotsUsdAtMost: round(snapshotsUsd),
     };
 }

@@ -104,6 +104,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                 awakeHours: awakeHoursPerMonth(settings.awakeSchedule),
                 volumeGib: inputs.size.gib,
                 loadBalancers: inputs.loadBalancers,
+                snapshots: settings.snapshotsToKeep,
             }),
         };
     });
