@@ -28,6 +28,7 @@ export const DEFAULTS = {
     nfsMountOptions: ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"],
     ide: false,
     maxPods: 40,
+    apps: [] as unknown[],
     kubeContext: "",
     doRegion: "fra1",
     doNodeSize: "s-2vcpu-4gb",
@@ -50,6 +51,8 @@ export type ConfigKey = keyof typeof DEFAULTS | "idePassword";
 export interface RawConfig {
     get(key: ConfigKey): string | undefined;
     isSecret(key: ConfigKey): boolean;
+    /** Any config key by its full name (e.g. an app's secret, devkube:helloToken). */
+    other?: { exists(fullKey: string): boolean; isSecret(fullKey: string): boolean };
     /** Whether a DigitalOcean API token is available (config `digitalocean:token` or env). */
     hasDigitalOceanToken: boolean;
 }
@@ -103,6 +106,8 @@ export interface DevkubeConfig {
     readonly ide: boolean;
     /** The namespace's pod quota. */
     readonly maxPods: number;
+    /** Workloads beside the code, from devkube:apps. */
+    readonly apps: AppSpec[];
 }
 
 /** Thrown with every problem found, so a user fixes the config in one pass. */
@@ -220,6 +225,16 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         problem("maxPods", podsText, "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)");
     }
 
+    let apps: AppSpec[] = [];
+    try {
+        apps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
+    } catch (error) {
+        if (!(error instanceof ConfigError)) {
+            throw error;
+        }
+        problems.push(...error.problems);
+    }
+
     let settings: TargetSettings | undefined;
     if (target === "digitalocean") {
         settings = parseDigitalOcean(raw, text, problem, problems);
@@ -241,7 +256,7 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
     }
-    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods };
+    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods, apps };
 }
 
 function parseDigitalOcean(
@@ -370,6 +385,10 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env): RawConfig {
         // secret values only ever leave this module as a presence check.
         get: (key) => pulumi.runtime.getConfig(fullKey(key)),
         isSecret: (key) => isConfigSecret(fullKey(key)),
+        other: {
+            exists: (key) => pulumi.runtime.getConfig(key) !== undefined,
+            isSecret: (key) => isConfigSecret(key),
+        },
         hasDigitalOceanToken:
             pulumi.runtime.getConfig("digitalocean:token") !== undefined ||
             Boolean(env.DIGITALOCEAN_TOKEN) ||
@@ -390,10 +409,216 @@ export function stackSecrets(env: NodeJS.ProcessEnv = process.env) {
     const digitalocean = new pulumi.Config("digitalocean");
     const envToken = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
     return {
+        /** Any secret config value by its full key, e.g. devkube:helloToken. */
+        secret: (fullKey: string): pulumi.Output<string> => {
+            const [namespace, key] = [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)];
+            return new pulumi.Config(namespace).requireSecret(key);
+        },
         idePassword: (): pulumi.Output<string> => devkube.requireSecret("idePassword"),
         digitalOceanToken: (): pulumi.Output<string> =>
             pulumi.runtime.getConfig("digitalocean:token") !== undefined
                 ? digitalocean.requireSecret("token")
                 : pulumi.secret(envToken ?? ""),
     };
+}
+
+// ---- apps (devkube:apps) ----------------------------------------------------------------------
+
+export const APP_EXPOSURES = ["none", "ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type AppExposure = (typeof APP_EXPOSURES)[number];
+
+export interface AppSpec {
+    readonly name: string;
+    readonly image: string;
+    readonly command?: string[];
+    readonly args?: string[];
+    readonly ports: number[];
+    readonly replicas: number;
+    /** Plain settings: rendered into a ConfigMap and loaded with envFrom. */
+    readonly env: Record<string, string>;
+    /** Variable name -> full key of a Pulumi *secret* config value (e.g. devkube:helloToken). */
+    readonly secretEnv: Record<string, string>;
+    /** Mount the share; subPath (may be "") and whether it is the working directory. */
+    readonly workspace?: { readonly subPath: string; readonly workingDir: boolean };
+    /** Restart the process when a file under the working directory changes (polling: inotify does not cross NFS). */
+    readonly restartOnChange: boolean;
+    readonly expose: AppExposure;
+    readonly strategy: "Recreate" | "RollingUpdate";
+    /** A cron expression: the app becomes a CronJob. */
+    readonly schedule?: string;
+    readonly successfulJobsHistoryLimit: number;
+    readonly failedJobsHistoryLimit: number;
+    readonly resources: { readonly cpu: string; readonly memory: string; readonly cpuLimit: string; readonly memoryLimit: string };
+    /** HTTP path for readiness (and liveness) on the first port; otherwise a TCP check of that port. */
+    readonly probePath?: string;
+}
+
+const APP_KEYS = [
+    "name", "image", "command", "args", "ports", "replicas", "env", "secretEnv", "workspace", "restartOnChange",
+    "expose", "strategy", "schedule", "successfulJobsHistoryLimit", "failedJobsHistoryLimit", "resources", "probePath",
+];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
+const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
+
+/** A five-field cron expression as Kubernetes CronJobs take it (or @hourly, @daily, ...). */
+export function isCronExpression(text: string): boolean {
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) {
+        return true;
+    }
+    const fields = text.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
+}
+
+/** An image reference with an explicit tag other than latest (or a digest). */
+export function isPinnedImage(image: string): boolean {
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
+        return true;
+    }
+    const lastSlash = image.lastIndexOf("/");
+    const colon = image.lastIndexOf(":");
+    return colon > lastSlash && colon < image.length - 1 && image.slice(colon + 1) !== "latest";
+}
+
+/**
+ * Validates devkube:apps (a JSON list from the stack config). `isSecret` tells whether a config key is
+ * stored as a Pulumi secret; `exists` whether it is set at all.
+ */
+export function parseApps(
+    text: string | undefined,
+    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
+): AppSpec[] {
+    if (text === undefined || text.trim() === "") {
+        return [];
+    }
+    const problems: string[] = [];
+    let list: unknown;
+    try {
+        list = JSON.parse(text);
+    } catch {
+        throw new ConfigError([`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`]);
+    }
+    if (!Array.isArray(list)) {
+        throw new ConfigError([`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`]);
+    }
+    const seen = new Set<string>();
+    const apps: AppSpec[] = [];
+    list.forEach((entry: any, index: number) => {
+        const label = `devkube:apps[${index}]${entry && typeof entry.name === "string" ? ` (${entry.name})` : ""}`;
+        const bad = (field: string, value: unknown, allowed: string) =>
+            problems.push(`${label}.${field}: got ${JSON.stringify(value)}; ${allowed}`);
+        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+            problems.push(`${label}: got ${JSON.stringify(entry)}; each app is an object with at least name and image`);
+            return;
+        }
+        for (const key of Object.keys(entry)) {
+            if (!APP_KEYS.includes(key)) {
+                problems.push(`${label}: unknown field "${key}"; allowed: ${APP_KEYS.join(", ")}`);
+            }
+        }
+        const name = entry.name;
+        if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > 40) {
+            bad("name", name, "use a lowercase DNS label of at most 40 characters, e.g. hello");
+        } else if (seen.has(name) || ["web", "editor", "ide", "nfs-server"].includes(name)) {
+            bad("name", name, "each app needs a name of its own (web, editor, ide and nfs-server are devkube's)");
+        } else {
+            seen.add(name);
+        }
+        const image = entry.image;
+        if (typeof image !== "string" || image === "") {
+            bad("image", image, "set an image with an explicit tag, e.g. node:22.12.0-alpine");
+        } else if (!isPinnedImage(image)) {
+            bad("image", image, "pin an explicit tag other than latest (e.g. node:22.12.0-alpine), so the app does not change under you");
+        }
+        for (const field of ["command", "args"]) {
+            if (entry[field] !== undefined && (!Array.isArray(entry[field]) || entry[field].some((a: unknown) => typeof a !== "string"))) {
+                bad(field, entry[field], "use a list of strings");
+            }
+        }
+        const ports = entry.ports ?? [];
+        if (!Array.isArray(ports) || ports.some((p: unknown) => !Number.isInteger(p) || (p as number) < 1 || (p as number) > 65535)) {
+            bad("ports", entry.ports, "use a list of port numbers from 1 to 65535");
+        }
+        const replicas = entry.replicas ?? 1;
+        if (!Number.isInteger(replicas) || replicas < 0 || replicas > 20) {
+            bad("replicas", replicas, "use a whole number from 0 to 20");
+        }
+        const env = entry.env ?? {};
+        if (typeof env !== "object" || Array.isArray(env) || Object.entries(env).some(([k, v]) => !ENV_NAME.test(k) || typeof v !== "string")) {
+            bad("env", env, 'use a map of variable names to strings, e.g. { MY_NON_SECRET: "foo" }');
+        }
+        const secretEnv = entry.secretEnv ?? {};
+        if (typeof secretEnv !== "object" || Array.isArray(secretEnv)) {
+            bad("secretEnv", secretEnv, 'use a map of variable names to secret config keys, e.g. { API_TOKEN: "devkube:helloToken" }');
+        } else {
+            for (const [variable, key] of Object.entries(secretEnv)) {
+                if (!ENV_NAME.test(variable) || typeof key !== "string" || !key.includes(":")) {
+                    bad(`secretEnv.${variable}`, key, 'name a Pulumi config key, e.g. "devkube:helloToken" (the value itself never goes here)');
+                } else if (!keys.exists(key)) {
+                    bad(`secretEnv.${variable}`, key, `that config key is not set: pulumi config set --secret ${key} <value>`);
+                } else if (!keys.isSecret(key)) {
+                    bad(`secretEnv.${variable}`, key, `that config key is stored in plain text; set it again with: pulumi config set --secret ${key} <value>`);
+                }
+            }
+        }
+        let workspace: AppSpec["workspace"];
+        if (entry.workspace !== undefined) {
+            const w = entry.workspace;
+            const subPath = w?.subPath ?? "";
+            if (typeof w !== "object" || w === null || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..")) {
+                bad("workspace", w, 'use { subPath: "hello", workingDir: true } (subPath relative to the share)');
+            } else {
+                workspace = { subPath, workingDir: w.workingDir ?? true };
+            }
+        }
+        const restartOnChange = entry.restartOnChange ?? false;
+        if (typeof restartOnChange !== "boolean" || (restartOnChange && !workspace)) {
+            bad("restartOnChange", restartOnChange, "use true or false; true needs a workspace mount to watch");
+        }
+        const expose = entry.expose ?? (Array.isArray(ports) && ports.length > 0 ? "ClusterIP" : "none");
+        if (!(APP_EXPOSURES as readonly string[]).includes(expose)) {
+            bad("expose", expose, `allowed: ${APP_EXPOSURES.join(", ")}`);
+        } else if (expose !== "none" && (!Array.isArray(ports) || ports.length === 0)) {
+            bad("expose", expose, "exposing an app needs at least one entry in ports");
+        }
+        const strategy = entry.strategy ?? "RollingUpdate";
+        if (strategy !== "Recreate" && strategy !== "RollingUpdate") {
+            bad("strategy", strategy, "allowed: Recreate (single-writer apps), RollingUpdate");
+        }
+        const schedule = entry.schedule;
+        if (schedule !== undefined && (typeof schedule !== "string" || !isCronExpression(schedule))) {
+            bad("schedule", schedule, 'use a cron expression of five fields, e.g. "*/5 * * * *", or @hourly/@daily');
+        }
+        const history = (field: string) => {
+            const value = entry[field] ?? 2;
+            if (!Number.isInteger(value) || value < 0 || value > 20) {
+                bad(field, value, "use a whole number from 0 to 20");
+            }
+            return value;
+        };
+        const successfulJobsHistoryLimit = history("successfulJobsHistoryLimit");
+        const failedJobsHistoryLimit = history("failedJobsHistoryLimit");
+        const resources = { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi", ...(entry.resources ?? {}) };
+        for (const [field, value] of Object.entries(resources)) {
+            if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || typeof value !== "string" || !QUANTITY.test(value) || /^0+(\.0+)?[a-zA-Z]*$/.test(value)) {
+                bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
+            }
+        }
+        const probePath = entry.probePath;
+        if (probePath !== undefined && (typeof probePath !== "string" || !probePath.startsWith("/"))) {
+            bad("probePath", probePath, 'use an HTTP path such as "/" or "/healthz"');
+        }
+        if (schedule !== undefined && expose !== "none") {
+            bad("expose", expose, "a scheduled app (CronJob) serves nothing; leave expose out");
+        }
+        apps.push({
+            name, image, command: entry.command, args: entry.args, ports: Array.isArray(ports) ? ports : [], replicas,
+            env, secretEnv, workspace, restartOnChange, expose, strategy, schedule,
+            successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
+        });
+    });
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return apps;
 }

@@ -25,6 +25,13 @@ async function devkube() {
             webServiceType: config.webServiceType,
             nodeAddress: target.nodeAddress,
             maxPods: config.maxPods,
+            apps: config.apps,
+            appSecrets: Object.fromEntries(
+                config.apps.map((app) => [
+                    app.name,
+                    Object.fromEntries(Object.entries(app.secretEnv).map(([variable, key]) => [variable, secrets.secret(key)])),
+                ]),
+            ),
             idePassword: config.ide ? secrets.idePassword() : undefined,
         },
         { providers: [target.provider] },
@@ -37,6 +44,7 @@ async function devkube() {
         nfsServer: env.nfsServer,
         editorShell: env.editorShell,
         ideUrl: env.ideAccess,
+        apps: env.appAccess,
         workspace: target.workspaceLocation,
         ...target.outputs,
     };

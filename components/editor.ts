@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
-import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
+import { CACHE_ENV, NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
 import { claimVolume, deploymentArgs } from "./workload";
 
 export const EDITOR_NAME = "editor";
@@ -31,6 +31,7 @@ export class Editor extends pulumi.ComponentResource {
                         // Stay up, and stop at once on SIGTERM instead of waiting out the grace period.
                         command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
                         workingDir: WORKSPACE_MOUNT,
+                        env: CACHE_ENV,
                         resources: containerResources(SIZES.editor),
                         securityContext: NO_ESCALATION,
                         // Ready only while the share answers: a hung mount shows up in `kubectl get pods`.

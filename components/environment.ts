@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceType } from "../config";
+import { AppSpec, ServiceType } from "../config";
+import { App, appExposureCounts } from "./app";
 import { Editor } from "./editor";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
@@ -26,6 +27,10 @@ export interface EnvironmentArgs {
     readonly maxPods: number;
     /** Set to run the browser IDE; a Pulumi secret. */
     readonly idePassword?: pulumi.Input<string>;
+    /** Workloads beside the code (devkube:apps). */
+    readonly apps?: AppSpec[];
+    /** The apps' secretEnv values, by app name and variable; Pulumi secrets. */
+    readonly appSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -41,17 +46,22 @@ export class Environment extends pulumi.ComponentResource {
     public readonly webServiceType: pulumi.Output<string>;
     public readonly editorShell: pulumi.Output<string>;
     public readonly ideAccess: pulumi.Output<string>;
+    /** How to reach each app, by name. */
+    public readonly appAccess: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:core:Environment", name, {}, opts);
         const child = { parent: this };
         const exposure = args.webServiceType;
+        const apps = args.apps ?? [];
+        const appExposure = appExposureCounts(apps);
         const ns = new EnvironmentNamespace(
             `${name}-namespace`,
             {
                 name: args.namespace,
-                nodePorts: exposure === "NodePort" ? 2 : 0,
-                loadBalancers: exposure === "LoadBalancer" ? 1 : 0,
+                // A LoadBalancer Service allocates node ports too.
+                nodePorts: (exposure === "ClusterIP" ? 0 : 2) + appExposure.nodePorts,
+                loadBalancers: (exposure === "LoadBalancer" ? 1 : 0) + appExposure.loadBalancers,
                 maxPods: args.maxPods,
             },
             child,
@@ -119,12 +129,29 @@ export class Environment extends pulumi.ComponentResource {
             this.ideAccess = pulumi.output("disabled: pulumi config set devkube:ide true && pulumi config set --secret devkube:idePassword <password>");
         }
 
+        const appAccess: Record<string, pulumi.Output<string>> = {};
+        for (const app of apps) {
+            appAccess[app.name] = new App(
+                `${name}-app-${app.name}`,
+                {
+                    namespace: ns.name,
+                    app,
+                    shareClaimName: share.claimName,
+                    secrets: args.appSecrets?.[app.name] ?? {},
+                    nodeAddress: args.nodeAddress,
+                },
+                child,
+            ).access;
+        }
+        this.appAccess = pulumi.output(appAccess);
+
         this.registerOutputs({
             namespace: this.namespace,
             nfsServer: this.nfsServer,
             webAccess: this.webAccess,
             editorShell: this.editorShell,
             ideAccess: this.ideAccess,
+            appAccess: this.appAccess,
         });
     }
 }

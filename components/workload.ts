@@ -13,12 +13,30 @@ export interface WorkloadSpec {
     /** app.kubernetes.io/component. */
     readonly component: string;
     readonly namespace: pulumi.Input<string>;
+    /** Pods to run (default 1). */
+    readonly replicas?: number;
     /** Recreate for single-writer workloads: the old pod stops before the new one starts. */
     readonly strategy?: "Recreate" | "RollingUpdate";
     readonly nodeSelector?: Record<string, string>;
+    /** For Job pods: OnFailure or Never. */
+    readonly restartPolicy?: "OnFailure" | "Never";
     readonly initContainers?: Container[];
     readonly containers: Container[];
     readonly volumes: Volume[];
+}
+
+export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemplateSpec {
+    return {
+        metadata: { labels: workloadLabels(spec.name, spec.component) },
+        spec: {
+            securityContext: POD_SECURITY,
+            nodeSelector: spec.nodeSelector,
+            restartPolicy: spec.restartPolicy,
+            initContainers: spec.initContainers,
+            containers: spec.containers,
+            volumes: spec.volumes,
+        },
+    };
 }
 
 export function deploymentArgs(spec: WorkloadSpec): k8s.apps.v1.DeploymentArgs {
@@ -26,19 +44,10 @@ export function deploymentArgs(spec: WorkloadSpec): k8s.apps.v1.DeploymentArgs {
     return {
         metadata: { name: spec.name, namespace: spec.namespace, labels },
         spec: {
-            replicas: 1,
+            replicas: spec.replicas ?? 1,
             strategy: spec.strategy ? { type: spec.strategy } : undefined,
             selector: { matchLabels: selectorLabels(spec.name) },
-            template: {
-                metadata: { labels },
-                spec: {
-                    securityContext: POD_SECURITY,
-                    nodeSelector: spec.nodeSelector,
-                    initContainers: spec.initContainers,
-                    containers: spec.containers,
-                    volumes: spec.volumes,
-                },
-            },
+            template: podTemplate(spec),
         },
     };
 }

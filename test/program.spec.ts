@@ -210,6 +210,17 @@ describe("program: dev stack (DigitalOcean)", function () {
         assert.equal(quota.inputs.spec.hard["services.nodeports"], "0");
         assert.equal(quota.inputs.spec.hard["services.loadbalancers"], "0");
     });
+    it("admits the load balancer's node ports in the quota when the web server is a LoadBalancer", async () => {
+        const lb = await runProgram(
+            "dev",
+            { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:webServiceType": "LoadBalancer" },
+            { secretKeys: ["digitalocean:token"] },
+        );
+        const hard = ofType(lb, "kubernetes:core/v1:ResourceQuota")[0].inputs.spec.hard;
+        assert.equal(hard["services.loadbalancers"], "1");
+        assert.equal(hard["services.nodeports"], "2", "a LoadBalancer Service allocates node ports too");
+        assert.equal(lb.outputs.webUrl, "http://203.0.113.10");
+    });
     it("builds the provider's kubeconfig on the API token and exports it as a secret", () => {
         const provider = ofType(run, "pulumi:providers:kubernetes")[0];
         const text: string = secretValue(provider.inputs.kubeconfig);

@@ -1,0 +1,126 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { runAllPolicies } from "../policies/test/util";
+import { RESTART_ON_CHANGE } from "../components/app";
+import { ROOT, byName, ofType, plain, runProgram, secretValue, stackConfigValues, ProgramRun } from "./harness";
+
+/** A fixture's config lines, encoded as the CLI hands them to the program. */
+export function fixtureConfig(file: string): Record<string, string> {
+    const parsed = YAML.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8"));
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+const CRONJOB = "kubernetes:batch/v1:CronJob";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+describe("apps: the Express example from stack config alone", function () {
+    let run: ProgramRun;
+    before(async () => (run = await runProgram("minikube", { ...stackConfigValues("minikube"), ...fixtureConfig("express.yaml") })));
+
+    it("runs hello with two replicas, its settings from a ConfigMap through envFrom, on a NodePort", () => {
+        const hello = byName(run, DEPLOYMENT, "hello");
+        assert.equal(hello.inputs.spec.replicas, 2);
+        const container = hello.inputs.spec.template.spec.containers[0];
+        const configMapName = container.envFrom[0].configMapRef.name;
+        const configMap = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => c.state.metadata.name === configMapName);
+        assert.deepEqual(configMap?.inputs.data, { MY_NON_SECRET: "foo", MY_OTHER_NON_SECRET: "bar" });
+        const service = byName(run, "kubernetes:core/v1:Service", "hello");
+        assert.equal(service.inputs.spec.type, "NodePort");
+        assert.deepEqual(service.inputs.spec.ports.map((p: any) => [p.port, p.targetPort]), [[3000, 3000]]);
+        assert.deepEqual(service.inputs.spec.selector, hello.inputs.spec.selector.matchLabels);
+        assert.match(String((run.outputs.apps as any).hello), /^http:\/\/\$\(minikube ip\):\d+$/);
+    });
+    it("runs the code being edited: the share's hello/ as working directory, package caches on the share", () => {
+        const container = byName(run, DEPLOYMENT, "hello").inputs.spec.template.spec.containers[0];
+        assert.equal(container.workingDir, "/workspace");
+        assert.deepEqual(container.volumeMounts, [{ name: "share", mountPath: "/workspace", subPath: "hello" }]);
+        const volumes = byName(run, DEPLOYMENT, "hello").inputs.spec.template.spec.volumes;
+        assert.deepEqual(volumes, [{ name: "share", persistentVolumeClaim: { claimName: "share" } }]);
+        assert.ok(container.env.some((e: any) => e.name === "npm_config_cache" && e.value === "/workspace/.cache/npm"));
+        assert.ok(container.readinessProbe.tcpSocket.port === 3000);
+    });
+    it("runs the greeting every 5 minutes as a CronJob keeping 2 successful and 2 failed runs", () => {
+        const cron = byName(run, CRONJOB, "hello-cron");
+        assert.equal(cron.inputs.spec.schedule, "*/5 * * * *");
+        assert.equal(cron.inputs.spec.successfulJobsHistoryLimit, 2);
+        assert.equal(cron.inputs.spec.failedJobsHistoryLimit, 2);
+        const pod = cron.inputs.spec.jobTemplate.spec.template.spec;
+        assert.equal(pod.restartPolicy, "OnFailure");
+        assert.match(pod.containers[0].command.join(" "), /date; echo "Hello from the devkube cluster"/);
+        assert.ok(pod.containers[0].resources.limits.memory);
+    });
+    it("restarts hello-live when a file changes, by polling (inotify does not cross NFS)", () => {
+        const container = byName(run, DEPLOYMENT, "hello-live").inputs.spec.template.spec.containers[0];
+        assert.deepEqual(container.command, ["/bin/sh", "-c", RESTART_ON_CHANGE, "restart-on-change", "node", "server.js"]);
+        assert.match(RESTART_ON_CHANGE, /-newer "\$stamp"/);
+        assert.match(RESTART_ON_CHANGE, /sleep 2/);
+    });
+    it("opens the node ports the apps need in the namespace quota", () => {
+        const quota = ofType(run, "kubernetes:core/v1:ResourceQuota")[0];
+        assert.equal(quota.inputs.spec.hard["services.nodeports"], "3");
+    });
+    it("passes the policy pack with zero mandatory violations", async () => {
+        const resources = run.resources.map((r) => ({
+            type: r.type, name: r.name, urn: r.urn, props: plain(r.custom ? r.inputs : r.state),
+            opts: { protect: r.protect }, parent: r.parent || undefined, dependencies: r.dependencies, propertyDependencies: r.propertyDependencies,
+        }));
+        const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policies/config/minikube.json"), "utf8"));
+        const findings = await runAllPolicies(resources, config);
+        assert.deepEqual(findings.filter((f) => f.enforcement === "mandatory").map((f) => f.message), []);
+    });
+});
+
+describe("apps: secrets only through Pulumi secrets", () => {
+    const app = (secretEnv: Record<string, string>) =>
+        JSON.stringify([{ name: "api", image: "node:22.12.0-alpine", ports: [8080], secretEnv }]);
+
+    it("puts a secret config value into a Secret, referenced by secretKeyRef", async () => {
+        const run = await runProgram(
+            "minikube",
+            { ...stackConfigValues("minikube"), "devkube:apps": app({ API_TOKEN: "devkube:apiToken" }), "devkube:apiToken": "s3cr3t-t0ken" },
+            { secretKeys: ["devkube:apiToken"] },
+        );
+        const secret = ofType(run, "kubernetes:core/v1:Secret")[0];
+        assert.deepEqual(secretValue(secret.inputs.stringData), { API_TOKEN: "s3cr3t-t0ken" });
+        const container = byName(run, DEPLOYMENT, "api").inputs.spec.template.spec.containers[0];
+        assert.deepEqual(container.env.find((e: any) => e.name === "API_TOKEN").valueFrom.secretKeyRef, { name: secret.state.metadata.name, key: "API_TOKEN" });
+        assert.ok(!JSON.stringify(byName(run, DEPLOYMENT, "api").inputs).includes("s3cr3t-t0ken"));
+    });
+});
+
+describe("apps: bad entries fail with the app, the field, the value and what is allowed", () => {
+    const base = { name: "hello", image: "node:22.12.0-alpine" };
+    const cases: Array<[string, unknown, RegExp, Record<string, string>?, string[]?]> = [
+        ["duplicate names", [base, base], /devkube:apps\[1\] \(hello\)\.name: got "hello"; each app needs a name of its own/],
+        ["missing image", [{ name: "hello" }], /devkube:apps\[0\] \(hello\)\.image: got undefined; set an image with an explicit tag/],
+        ["latest tag", [{ ...base, image: "node:latest" }], /\.image: got "node:latest"; pin an explicit tag other than latest/],
+        ["no tag", [{ ...base, image: "localhost:5000/app" }], /\.image: got "localhost:5000\/app"; pin an explicit tag/],
+        ["port out of range", [{ ...base, ports: [70000] }], /\.ports: got \[70000\]; use a list of port numbers from 1 to 65535/],
+        ["schedule that is not cron", [{ ...base, schedule: "every 5 minutes" }], /\.schedule: got "every 5 minutes"; use a cron expression of five fields/],
+        ["secret env given in plain config", [{ ...base, secretEnv: { TOKEN: "hunter2" } }], /\.secretEnv\.TOKEN: got "hunter2"; name a Pulumi config key/],
+        [
+            "secret env pointing at a plain config value",
+            [{ ...base, secretEnv: { TOKEN: "devkube:token" } }],
+            /\.secretEnv\.TOKEN: got "devkube:token"; that config key is stored in plain text; set it again with: pulumi config set --secret devkube:token/,
+            { "devkube:token": "plain" },
+        ],
+        ["unknown field", [{ ...base, replica: 2 }], /devkube:apps\[0\] \(hello\): unknown field "replica"; allowed: name, image/],
+        ["a name devkube uses", [{ ...base, name: "web" }], /\.name: got "web"; each app needs a name of its own/],
+        ["exposed without ports", [{ ...base, expose: "NodePort" }], /\.expose: got "NodePort"; exposing an app needs at least one entry in ports/],
+        ["zero memory", [{ ...base, resources: { memory: "0" } }], /\.resources\.memory: got "0"; use non-zero Kubernetes quantities/],
+    ];
+    for (const [title, apps, expected, extra, secretKeys] of cases) {
+        it(title, async () => {
+            await assert.rejects(
+                runProgram("minikube", { ...stackConfigValues("minikube"), "devkube:apps": JSON.stringify(apps), ...(extra ?? {}) }, { secretKeys }),
+                (error: Error) => {
+                    assert.match(error.message, expected);
+                    assert.match(error.message, /nothing was changed/);
+                    return true;
+                },
+            );
+        });
+    }
+});
