@@ -24,6 +24,7 @@ export interface Recorded {
     readonly provider: string;
     readonly dependencies: string[];
     readonly propertyDependencies: Record<string, string[]>;
+    readonly ignoreChanges: string[];
 }
 
 export interface ProgramRun {
@@ -145,6 +146,7 @@ export async function runProgram(
                 parent: "",
                 dependencies: [],
                 propertyDependencies: {},
+                ignoreChanges: [],
                 ...pending.get(key),
             });
             return { id, state };
@@ -176,6 +178,7 @@ export async function runProgram(
             parent,
             dependencies: req.getDependenciesList(),
             propertyDependencies,
+            ignoreChanges: req.getIgnorechangesList(),
         });
         return register(req, callback);
     };

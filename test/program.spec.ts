@@ -176,6 +176,7 @@ describe("program: dev stack (DigitalOcean)", function () {
             { size: "s-2vcpu-4gb", nodeCount: 2 },
         );
         assert.equal(cluster[0].inputs.destroyAllAssociatedResources, false);
+        assert.deepEqual(cluster[0].ignoreChanges, ["version"], "a new DOKS release does not upgrade a running cluster");
         assert.ok(run.invokes.includes("digitalocean:index/getKubernetesVersions:getKubernetesVersions"));
     });
     it("keeps the workspace on a protected ext4 volume that depends on nothing of the cluster", () => {
@@ -209,6 +210,16 @@ describe("program: dev stack (DigitalOcean)", function () {
         const quota = ofType(run, "kubernetes:core/v1:ResourceQuota")[0];
         assert.equal(quota.inputs.spec.hard["services.nodeports"], "0");
         assert.equal(quota.inputs.spec.hard["services.loadbalancers"], "0");
+    });
+    it("follows a pinned DOKS version", async () => {
+        const pinned = await runProgram(
+            "dev",
+            { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doKubernetesVersion": "1.33.5-do.1" },
+            { secretKeys: ["digitalocean:token"] },
+        );
+        const cluster = ofType(pinned, "digitalocean:index/kubernetesCluster:KubernetesCluster")[0];
+        assert.equal(cluster.inputs.version, "1.33.5-do.1");
+        assert.deepEqual(cluster.ignoreChanges, []);
     });
     it("admits the load balancer's node ports in the quota when the web server is a LoadBalancer", async () => {
         const lb = await runProgram(

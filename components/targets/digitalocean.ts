@@ -64,7 +64,9 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             // Never let a cluster deletion take volumes with it.
             destroyAllAssociatedResources: false,
         },
-        { provider: doProvider },
+        // "Latest" moves: without a pinned version, a new DOKS release would turn every daytime `up`
+        // into a cluster upgrade. The nightly rebuild picks up the latest version anyway.
+        { provider: doProvider, ignoreChanges: settings.kubernetesVersion === "" ? ["version"] : [] },
     );
     const name = volumeName(inputs.stack, inputs.namespace);
     // Deliberately built from config values only: nothing of the cluster may become its dependency,

@@ -1,6 +1,8 @@
 // The real Pulumi engine, the real Kubernetes provider and the policy pack against a real API server
 // (kwok: nodes and pods become Ready, no container runs). One scratch project, stacks run in order.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     exists,
     initStack,
@@ -17,6 +19,7 @@ import {
     tail,
     waitFor,
     CONTEXT,
+    PROJECT,
 } from "./lib";
 
 const NS = "devkube";
@@ -229,5 +232,44 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
         assert.deepEqual(observed.workspaceSource, { server: "192.0.2.20", path: "/srv/nfs/devkube" });
         const preview = pulumi(stack, ["preview", "--expect-no-changes", ...policyFlags("homelab")]);
         assert.equal(preview.code, 0, tail(preview.stdout + preview.stderr));
+    });
+});
+
+describe(`e2e: the Express example from stack config, on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "e2e-apps";
+
+    before(() => {
+        // A stack file of its own: the minikube target plus the README's Express example, as YAML.
+        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "express.yaml"), "utf8").replace(/^#.*\n/gm, "");
+        const config = `config:\n  devkube:target: minikube\n  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`;
+        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), config);
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "minikube.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        mustPulumi(stack, ["stack", "select", "--create"]);
+    });
+    after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
+
+    it("goes up with the policy pack; the CronJob and the NodePort Service are there as configured", async () => {
+        upOrFail(stack);
+        await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        const hello = kubeJson(["-n", NS, "get", "deployment", "hello"]);
+        assert.equal(hello.spec.replicas, 2);
+        assert.equal(hello.status.readyReplicas, 2);
+        const pods = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=hello"]).items;
+        assert.equal(pods.length, 2);
+        for (const pod of pods) {
+            assert.deepEqual(pod.spec.volumes.map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean), ["share"]);
+            const configMap = pod.spec.containers[0].envFrom[0].configMapRef.name;
+            assert.deepEqual(kubeJson(["-n", NS, "get", "configmap", configMap]).data, { MY_NON_SECRET: "foo", MY_OTHER_NON_SECRET: "bar" });
+        }
+        const service = kubeJson(["-n", NS, "get", "svc", "hello"]);
+        assert.equal(service.spec.type, "NodePort");
+        assert.equal(service.spec.ports[0].port, 3000);
+        assert.ok(service.spec.ports[0].nodePort >= 30000);
+        const cron = kubeJson(["-n", NS, "get", "cronjob", "hello-cron"]);
+        assert.equal(cron.spec.schedule, "*/5 * * * *");
+        assert.equal(cron.spec.successfulJobsHistoryLimit, 2);
+        assert.equal(cron.spec.failedJobsHistoryLimit, 2);
+        assert.equal(kubeJson(["-n", NS, "get", "deployment", "hello-live"]).status.readyReplicas, 1);
     });
 });

@@ -1,0 +1,39 @@
+// Measures the boilerplate devkube saves: for each worked example in test/fixtures/, the lines of
+// stack config against the lines of the Kubernetes YAML it stands for (the objects the example adds,
+// as the program registers them under mocks, written as plain manifests). Prints a Markdown table.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ROOT, plain, runProgram, stackConfigValues } from "../test/harness";
+
+function configLines(text: string): number {
+    return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).length;
+}
+
+async function main() {
+    const base = await runProgram("minikube", stackConfigValues("minikube"));
+    const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
+    const rows: string[] = [];
+    for (const file of fs.readdirSync(path.join(ROOT, "test", "fixtures")).filter((f) => f.endsWith(".yaml")).sort()) {
+        const text = fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8");
+        const values = Object.fromEntries(Object.entries(YAML.parse(text)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const run = await runProgram("minikube", { ...stackConfigValues("minikube"), ...values });
+        const added = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !known.has(`${r.type}::${r.name}`));
+        const manifests = added.map((r) => {
+            const o = plain(r.inputs);
+            o.metadata = { ...o.metadata, name: r.state.metadata.name };
+            return YAML.stringify(o);
+        });
+        const yamlLines = manifests.join("---\n").split("\n").filter((l) => l.trim() !== "").length;
+        const kinds = added.map((r) => r.type.split(":").pop()).join(", ");
+        rows.push(`| ${file.replace(/\.yaml$/, "")} | ${configLines(text)} | ${yamlLines} | ${(yamlLines / configLines(text)).toFixed(1)}x | ${kinds} |`);
+    }
+    console.log("| example | stack config lines | equivalent Kubernetes YAML lines | ratio | objects |");
+    console.log("|---|---:|---:|---:|---|");
+    rows.forEach((row) => console.log(row));
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});
