@@ -72,7 +72,7 @@ export class Environment extends pulumi.ComponentResource {
         if (args.storage.kind === "in-cluster") {
             const workspace = new Workspace(
                 `${name}-workspace`,
-                { namespace: ns.name, volumeName: `${args.namespace}-workspace`, size: args.size, volume: args.storage.volume },
+                { namespace: ns.name, size: args.size, volume: args.storage.volume },
                 child,
             );
             const server = new NfsServer(
@@ -84,7 +84,6 @@ export class Environment extends pulumi.ComponentResource {
                 `${name}-share`,
                 {
                     namespace: ns.name,
-                    volumeName: `${args.namespace}-share`,
                     server: server.clusterIP,
                     path: "/",
                     size: args.size,
@@ -98,7 +97,6 @@ export class Environment extends pulumi.ComponentResource {
                 `${name}-share`,
                 {
                     namespace: ns.name,
-                    volumeName: `${args.namespace}-share`,
                     server: args.storage.server,
                     path: args.storage.path,
                     size: args.size,

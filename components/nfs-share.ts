@@ -4,8 +4,6 @@ import { WORKSPACE_ROLE_LABEL } from "./storage";
 
 export interface NfsShareArgs {
     readonly namespace: pulumi.Input<string>;
-    /** The PersistentVolume's cluster-wide name. */
-    readonly volumeName: string;
     /** An IP address: the NFS Service's ClusterIP, or an existing server on the LAN. */
     readonly server: pulumi.Input<string>;
     readonly path: string;
@@ -15,7 +13,7 @@ export interface NfsShareArgs {
     readonly role: "share" | "workspace";
 }
 
-export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "volumeName" | "role">): k8s.types.input.core.v1.PersistentVolumeSpec {
+export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "role">): k8s.types.input.core.v1.PersistentVolumeSpec {
     return {
         capacity: { storage: args.size },
         accessModes: ["ReadWriteMany"],
@@ -43,7 +41,7 @@ export class NfsShare extends pulumi.ComponentResource {
             `${name}-volume`,
             {
                 metadata: {
-                    name: args.volumeName,
+                    // Named by Pulumi, never reused: see Workspace.
                     labels: { [WORKSPACE_ROLE_LABEL]: args.role, "app.kubernetes.io/part-of": "devkube" },
                 },
                 spec: sharedVolumeSpec(args),

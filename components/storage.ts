@@ -7,8 +7,6 @@ import * as pulumi from "@pulumi/pulumi";
 export interface BackingVolume {
     /** Exactly one of csi (a cloud disk), hostPath or local. */
     readonly source: Pick<k8s.types.input.core.v1.PersistentVolumeSpec, "csi" | "hostPath" | "local">;
-    /** Must match between the PersistentVolume and its claim; "" means "no class" (never the cluster default). */
-    readonly storageClassName: string;
     readonly annotations?: Record<string, string>;
     /** For disks that live on one node (USB disk on a board): the PV's node affinity and the NFS server's node. */
     readonly node?: string;

@@ -5,13 +5,19 @@ import { BackingVolume, WORKSPACE_ROLE_LABEL } from "./storage";
 export interface WorkspaceArgs {
     /** Namespace of the claim. */
     readonly namespace: pulumi.Input<string>;
-    /** The PersistentVolume's cluster-wide name. */
-    readonly volumeName: string;
     /** Capacity as a Kubernetes quantity, e.g. "10Gi". */
     readonly size: string;
     /** The disk, from the target. */
     readonly volume: BackingVolume;
 }
+
+/**
+ * The claim is pre-bound to its PV (volumeName), so a storage class would only get in the way: with a
+ * WaitForFirstConsumer class, pulumi-kubernetes (4.25) counts the claim ready only while it is Pending,
+ * and a pre-bound claim is Bound at once, so `up` could wait its full 5 minutes (seen in e2e). "" also
+ * keeps the cluster's default class (minikube `standard`, k3s `local-path`, both Delete) away.
+ */
+export const NO_CLASS = "";
 
 /** The PersistentVolume spec that points at the backing disk; Retain, so deleting it never deletes the disk. */
 export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">): k8s.types.input.core.v1.PersistentVolumeSpec {
@@ -21,7 +27,7 @@ export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">):
         capacity: { storage: args.size },
         accessModes: ["ReadWriteOnce"],
         persistentVolumeReclaimPolicy: "Retain",
-        storageClassName: volume.storageClassName,
+        storageClassName: NO_CLASS,
         volumeMode: "Filesystem",
         nodeAffinity: volume.node
             ? {
@@ -49,7 +55,9 @@ export class Workspace extends pulumi.ComponentResource {
             `${name}-volume`,
             {
                 metadata: {
-                    name: args.volumeName,
+                    // No fixed name: Pulumi names it once (stable in state) and anew on every re-create,
+                    // so a PV deleted at night and created again at once never meets its old self in
+                    // the PV controller's cache (which would leave the claim unbound).
                     labels: { [WORKSPACE_ROLE_LABEL]: "workspace", "app.kubernetes.io/part-of": "devkube" },
                     annotations: args.volume.annotations,
                 },
@@ -63,7 +71,7 @@ export class Workspace extends pulumi.ComponentResource {
                 metadata: { name: "workspace", namespace: args.namespace },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
-                    storageClassName: args.volume.storageClassName,
+                    storageClassName: NO_CLASS,
                     volumeName: volume.metadata.name,
                     resources: { requests: { storage: args.size } },
                 },

@@ -46,9 +46,10 @@ describe("components: decisions", () => {
     it("keeps the backing disk on Retain with node affinity when it lives on one node", () => {
         const spec: any = backingVolumeSpec({
             size: "10Gi",
-            volume: { source: { local: { path: "/mnt/usb" } }, storageClassName: "devkube-local", node: "odroid-1", description: "" },
+            volume: { source: { local: { path: "/mnt/usb" } }, node: "odroid-1", description: "" },
         });
         assert.equal(spec.persistentVolumeReclaimPolicy, "Retain");
+        assert.equal(spec.storageClassName, "", "no class: the claim is pre-bound");
         assert.deepEqual(spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], {
             key: "kubernetes.io/hostname",
             operator: "In",

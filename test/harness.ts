@@ -214,6 +214,24 @@ export function byName(run: ProgramRun, type: string, metadataName: string): Rec
     return found;
 }
 
+/** The PersistentVolume with label devkube.dev/role=<role> ("workspace" or "share"). */
+export function pvByRole(run: ProgramRun, role: "workspace" | "share"): Recorded {
+    const found = ofType(run, "kubernetes:core/v1:PersistentVolume").filter((r) => r.inputs.metadata?.labels?.["devkube.dev/role"] === role);
+    if (found.length !== 1) {
+        throw new Error(`expected one PersistentVolume with role ${role}, found ${found.length}`);
+    }
+    return found[0];
+}
+
+/** The share: the one PersistentVolume with an NFS source (its role is "workspace" for an existing export). */
+export function sharePv(run: ProgramRun): Recorded {
+    const found = ofType(run, "kubernetes:core/v1:PersistentVolume").filter((r) => r.inputs.spec?.nfs);
+    if (found.length !== 1) {
+        throw new Error(`expected one NFS PersistentVolume, found ${found.length}`);
+    }
+    return found[0];
+}
+
 /** Every pod spec a workload carries, with the workload it belongs to. */
 export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any }> {
     const result: Array<{ workload: Recorded; spec: any }> = [];

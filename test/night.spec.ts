@@ -52,7 +52,7 @@ describe("night: planning a sleep", () => {
     });
     it("refuses when the workspace PV would not be retained", async () => {
         const state = stateOf(await STACK_RUNS.minikube()).map((r) =>
-            r.outputs?.metadata?.name === "devkube-workspace"
+            r.outputs?.metadata?.labels?.["devkube.dev/role"] === "workspace"
                 ? { ...r, outputs: { ...r.outputs, spec: { ...r.outputs.spec, persistentVolumeReclaimPolicy: "Delete" } } }
                 : r,
         );

@@ -10,6 +10,8 @@ import {
     byName,
     ofType,
     podSpecs,
+    pvByRole,
+    sharePv,
     secretValue,
     FAKE_TOKEN,
     STACK_RUNS,
@@ -34,7 +36,7 @@ function assertCommonWiring(run: ProgramRun, expectedServer: string) {
     assert.equal(quota[0].inputs.metadata.namespace, "devkube");
     assert.equal(limits[0].inputs.metadata.namespace, "devkube");
 
-    const share = byName(run, PV, "devkube-share");
+    const share = sharePv(run);
     assert.equal(share.inputs.spec.nfs.server, expectedServer, "the share PV mounts the NFS server's address");
     assert.deepEqual(share.inputs.spec.accessModes, ["ReadWriteMany"]);
     assert.equal(share.inputs.spec.persistentVolumeReclaimPolicy, "Retain");
@@ -43,7 +45,8 @@ function assertCommonWiring(run: ProgramRun, expectedServer: string) {
     assert.ok(options.includes("actimeo=1") && options.includes("lookupcache=positive"), `${options}`);
 
     const claim = byName(run, PVC, "share");
-    assert.equal(claim.inputs.spec.volumeName, "devkube-share");
+    assert.equal(claim.inputs.spec.volumeName, share.state.metadata.name);
+    assert.equal(share.inputs.metadata.name, undefined, "named by Pulumi, never reused after a teardown");
     assert.equal(claim.inputs.spec.storageClassName, "");
     assert.deepEqual(claim.inputs.spec.accessModes, ["ReadWriteMany"]);
 
@@ -95,14 +98,15 @@ function assertInClusterNfs(run: ProgramRun) {
     assert.equal(service.inputs.spec.clusterIP, undefined, "never headless");
     assert.deepEqual(service.inputs.spec.ports.map((p: any) => p.port), [2049]);
     // The share PV's server must come from the Service's output, so the PV depends on the Service.
-    const share = byName(run, PV, "devkube-share");
+    const share = sharePv(run);
     assert.ok(share.propertyDependencies.spec?.includes(service.urn), "share PV spec depends on the NFS Service");
 
-    const workspace = byName(run, PV, "devkube-workspace");
+    const workspace = pvByRole(run, "workspace");
     assert.equal(workspace.inputs.metadata.labels["devkube.dev/role"], "workspace");
     assert.equal(workspace.inputs.spec.persistentVolumeReclaimPolicy, "Retain");
     const claim = byName(run, PVC, "workspace");
-    assert.equal(claim.inputs.spec.volumeName, "devkube-workspace");
+    assert.equal(claim.inputs.spec.volumeName, workspace.state.metadata.name);
+    assert.equal(workspace.inputs.metadata.name, undefined, "named by Pulumi, never reused after a teardown");
     assert.equal(claim.inputs.spec.storageClassName, workspace.inputs.spec.storageClassName);
 }
 
@@ -123,8 +127,8 @@ describe("program: minikube stack", function () {
             "Deployment/web",
             "LimitRange/devkube-limits",
             "Namespace/devkube",
-            "PersistentVolume/devkube-share",
-            "PersistentVolume/devkube-workspace",
+            "PersistentVolume/(auto)",
+            "PersistentVolume/(auto)",
             "PersistentVolumeClaim/share",
             "PersistentVolumeClaim/workspace",
             "ResourceQuota/devkube-quota",
@@ -137,7 +141,7 @@ describe("program: minikube stack", function () {
         assertInClusterNfs(run);
     });
     it("keeps the code in a hostPath under /data on a Retain PV", () => {
-        const workspace = byName(run, PV, "devkube-workspace");
+        const workspace = pvByRole(run, "workspace");
         assert.deepEqual(workspace.inputs.spec.hostPath, { path: "/data/devkube", type: "DirectoryOrCreate" });
         assert.equal(workspace.inputs.spec.storageClassName, "");
         assert.equal(workspace.inputs.spec.nodeAffinity, undefined);
@@ -196,9 +200,9 @@ describe("program: dev stack (DigitalOcean)", function () {
     });
     it("attaches that volume through a static CSI PersistentVolume with Retain", () => {
         assertInClusterNfs(run);
-        const workspace = byName(run, PV, "devkube-workspace");
+        const workspace = pvByRole(run, "workspace");
         assert.deepEqual(workspace.inputs.spec.csi, { driver: "dobs.csi.digitalocean.com", fsType: "ext4", volumeHandle: MOCK_VOLUME_ID });
-        assert.equal(workspace.inputs.spec.storageClassName, "do-block-storage");
+        assert.equal(workspace.inputs.spec.storageClassName, "", "pre-bound: no class, so the claim's await waits for Bound");
         assert.equal(workspace.inputs.metadata.annotations["pv.kubernetes.io/provisioned-by"], "dobs.csi.digitalocean.com");
         assert.equal(workspace.inputs.spec.capacity.storage, "20Gi");
         assert.equal(run.outputs.workspaceVolumeId, MOCK_VOLUME_ID);
@@ -256,17 +260,15 @@ describe("program: homelab stack (USB disk on one board)", function () {
         assertCommonWiring(run, MOCK_CLUSTER_IP);
         assertInClusterNfs(run);
     });
-    it("puts the workspace on a local PV pinned to the disk's node, in a Retain no-provisioner class", () => {
-        const workspace = byName(run, PV, "devkube-workspace");
+    it("puts the workspace on a local Retain PV pinned to the disk's node, pre-bound without a class", () => {
+        const workspace = pvByRole(run, "workspace");
         assert.deepEqual(workspace.inputs.spec.local, { path: "/mnt/usb/devkube" });
         assert.deepEqual(workspace.inputs.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions, [
             { key: "kubernetes.io/hostname", operator: "In", values: ["odroid-1"] },
         ]);
-        const klass = byName(run, "kubernetes:storage.k8s.io/v1:StorageClass", "devkube-local");
-        assert.equal(klass.inputs.provisioner, "kubernetes.io/no-provisioner");
-        assert.equal(klass.inputs.volumeBindingMode, "WaitForFirstConsumer");
-        assert.equal(klass.inputs.reclaimPolicy, "Retain");
-        assert.equal(workspace.inputs.spec.storageClassName, "devkube-local");
+        assert.equal(workspace.inputs.spec.persistentVolumeReclaimPolicy, "Retain");
+        assert.equal(workspace.inputs.spec.storageClassName, "");
+        assert.equal(ofType(run, "kubernetes:storage.k8s.io/v1:StorageClass").length, 0);
     });
     it("pins the NFS server to that node", () => {
         const server = byName(run, DEPLOYMENT, "nfs-server");
@@ -284,7 +286,7 @@ describe("program: homelab stack (existing NFS export)", function () {
 
     it("mounts the existing export directly, with no NFS server pod", () => {
         assertCommonWiring(run, "192.168.1.20");
-        const share = byName(run, PV, "devkube-share");
+        const share = sharePv(run);
         assert.deepEqual(share.inputs.spec.nfs, { server: "192.168.1.20", path: "/srv/nfs/devkube" });
         assert.equal(share.inputs.metadata.labels["devkube.dev/role"], "workspace");
         assert.equal(podSpecs(run).filter(({ workload }) => workload.inputs.metadata.name === "nfs-server").length, 0);
@@ -319,7 +321,7 @@ describe("program: the browser IDE", function () {
 describe("program: preview", function () {
     it("passes the NFS address on as unknown while the Service is only dry-run, never as an empty server", async () => {
         const run = await runProgram("minikube", stackConfigValues("minikube"), { preview: true });
-        const share = byName(run, PV, "devkube-share");
+        const share = sharePv(run);
         assert.equal(pulumi.isUnknown(share.inputs.spec.nfs.server), true, `unknown in the preview, got ${JSON.stringify(share.inputs.spec.nfs.server)}`);
         assert.equal(share.inputs.spec.nfs.path, "/");
         assert.equal(run.outputs.nfsServer, undefined);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { snapshotName, snapshotsToPrune } from "../scripts/snapshots";
-import { FAKE_TOKEN, byName, ofType, runProgram, stackConfigValues } from "./harness";
+import { FAKE_TOKEN, ofType, pvByRole, runProgram, stackConfigValues } from "./harness";
 
 describe("snapshots: retention", () => {
     const s = (id: string, day: number) => ({ id, name: `devkube-dev-${id}`, created_at: `2026-11-${day}T19:00:00Z` });
@@ -27,7 +27,7 @@ describe("snapshots: starting the workspace from a chosen snapshot", () => {
         assert.equal(volume.inputs.snapshotId, "8fa70202-873f-11e6-8b68-000f533176b1");
         assert.equal(volume.inputs.initialFilesystemType, undefined);
         assert.equal(volume.protect, true);
-        assert.equal(byName(run, "kubernetes:core/v1:PersistentVolume", "devkube-workspace").inputs.spec.csi.fsType, "ext4");
+        assert.equal(pvByRole(run, "workspace").inputs.spec.csi.fsType, "ext4");
     });
     it("rejects a snapshot id that is not one, and a retention count out of range", async () => {
         await assert.rejects(

@@ -116,7 +116,6 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             kind: "in-cluster",
             volume: {
                 source: { csi: { driver: DO_CSI_DRIVER, fsType: "ext4", volumeHandle: volume.id } },
-                storageClassName: "do-block-storage",
                 annotations: { "pv.kubernetes.io/provisioned-by": DO_CSI_DRIVER },
                 description: pulumi.interpolate`DigitalOcean volume ${volume.name} (${volume.id})`,
             },

@@ -19,7 +19,6 @@ export function minikubeTarget(settings: MinikubeSettings): Target {
             kind: "in-cluster",
             volume: {
                 source: { hostPath: { path: settings.hostPath, type: "DirectoryOrCreate" } },
-                storageClassName: "",
                 description: `hostPath ${settings.hostPath} inside the minikube node`,
             },
         },

@@ -30,9 +30,24 @@ interface Observed {
     readonly workspaceSource: unknown;
 }
 
+/** devkube's PersistentVolumes are named by Pulumi: find them by what they are. */
+function devkubePvs(): any[] {
+    return kubeJson(["get", "pv", "-l", "app.kubernetes.io/part-of=devkube"]).items;
+}
+function sharePv(): any {
+    const found = devkubePvs().filter((pv) => pv.spec.nfs);
+    assert.equal(found.length, 1, "one NFS share PV");
+    return found[0];
+}
+function workspacePv(): any {
+    const found = devkubePvs().filter((pv) => pv.metadata.labels["devkube.dev/role"] === "workspace");
+    assert.equal(found.length, 1, "one workspace PV");
+    return found[0];
+}
+
 /** Checks through the Kubernetes API that the environment is wired as devkube promises. */
 async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean; diskNode?: string }): Promise<Observed> {
-    const share = kubeJson(["get", "pv", `${NS}-share`]);
+    const share = sharePv();
     let clusterIP: string | undefined;
     if (expect.inClusterNfs) {
         const service = kubeJson(["-n", NS, "get", "svc", "nfs-server"]);
@@ -41,7 +56,7 @@ async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean
         assert.equal(share.spec.nfs.server, clusterIP, "the share PV's server is exactly the NFS Service's ClusterIP");
         const claim = kubeJson(["-n", NS, "get", "pvc", "workspace"]);
         assert.equal(claim.status.phase, "Bound");
-        assert.equal(claim.spec.volumeName, `${NS}-workspace`);
+        assert.equal(claim.spec.volumeName, workspacePv().metadata.name);
         const pods = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=nfs-server"]).items;
         assert.equal(pods.length, 1, "one NFS server pod");
         if (expect.diskNode) {
@@ -55,7 +70,7 @@ async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean
         const claim = kubeJson(["-n", NS, "get", "pvc", "share"]);
         return claim.status.phase === "Bound" ? claim : undefined;
     });
-    assert.equal(shareClaim.spec.volumeName, `${NS}-share`);
+    assert.equal(shareClaim.spec.volumeName, share.metadata.name);
 
     for (const name of ["web", "editor"]) {
         const pods = kubeJson(["-n", NS, "get", "pods", "-l", `app.kubernetes.io/name=${name}`]).items;
@@ -70,7 +85,7 @@ async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean
     assert.ok(exists(["-n", NS, "limitrange", "devkube-limits"]), "limit range");
     assert.equal(kubeJson(["-n", NS, "get", "svc", "web"]).spec.type, expect.webType);
 
-    const workspace = expect.inClusterNfs ? kubeJson(["get", "pv", `${NS}-workspace`]) : share;
+    const workspace = workspacePv();
     assert.equal(workspace.spec.persistentVolumeReclaimPolicy, "Retain");
     return {
         clusterIP,
@@ -81,7 +96,15 @@ async function checkEnvironment(expect: { webType: string; inClusterNfs: boolean
 
 function upOrFail(stack: string, extra: string[] = []) {
     const result = npmUp(stack, extra);
-    assert.equal(result.code, 0, `npm run up -- ${stack} failed:\n${tail(result.stdout + result.stderr)}`);
+    if (result.code !== 0) {
+        let cluster = "";
+        try {
+            cluster = kubectl(["get", "pv,pvc,pods", "-A", "-o", "wide"]) + kubectl(["get", "events", "-A", "--sort-by=.lastTimestamp"]).split("\n").slice(-25).join("\n");
+        } catch (error) {
+            cluster = `(kubectl failed: ${error})`;
+        }
+        assert.fail(`npm run up -- ${stack} failed:\n${tail(result.stdout + result.stderr)}\n--- cluster ---\n${cluster}`);
+    }
     return result;
 }
 
@@ -125,7 +148,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         });
         assert.notEqual(replacement, before);
         assert.equal(kubeJson(["-n", NS, "get", "svc", "nfs-server"]).spec.clusterIP, first.clusterIP);
-        assert.equal(kubeJson(["get", "pv", `${NS}-share`]).spec.nfs.server, first.clusterIP);
+        assert.equal(sharePv().spec.nfs.server, first.clusterIP);
     });
 
     it("refuses bad stack config with a clear error and changes nothing", () => {
@@ -150,7 +173,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.match(slept.stdout, /your code is kept in: host path \/data\/devkube/);
         assert.match(slept.stdout, /removed: \d+ resources/);
         await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
-        assert.equal(exists(["pv", `${NS}-workspace`]), false);
+        assert.deepEqual(devkubePvs(), [], "the PV objects are gone (the files are not)");
         const again = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.match(again.stdout, /already asleep/);
         const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
@@ -179,7 +202,7 @@ describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () 
         upOrFail(stack);
         first = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
         assert.deepEqual(first.workspaceSource, { path: "/mnt/usb/devkube" });
-        const pv = kubeJson(["get", "pv", `${NS}-workspace`]);
+        const pv = workspacePv();
         assert.deepEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, ["odroid-1"]);
     });
 
