@@ -1,4 +1,6 @@
 // How a person reaches a Service, as one line they can paste: a URL or the exact command.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
 
 export interface ServiceAccess {
@@ -29,4 +31,22 @@ export function accessInstructions(a: ServiceAccess): string {
         case "ClusterIP":
             return `kubectl -n ${a.namespace} port-forward svc/${a.serviceName} ${a.localPort}:${a.port}, then open http://localhost:${a.localPort}`;
     }
+}
+
+/** accessInstructions for a Service, from its live name, node port and load balancer address. */
+export function serviceAccess(
+    service: k8s.core.v1.Service,
+    how: Pick<ServiceAccess, "type" | "port" | "nodeAddress" | "localPort">,
+): pulumi.Output<string> {
+    return pulumi
+        .all([service.metadata.namespace, service.metadata.name, service.spec.ports, service.status])
+        .apply(([namespace, serviceName, ports, status]) =>
+            accessInstructions({
+                ...how,
+                namespace,
+                serviceName,
+                nodePort: ports?.[0]?.nodePort,
+                loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
+            }),
+        );
 }

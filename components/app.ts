@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSpec } from "../config";
-import { accessInstructions } from "./access";
+import { serviceAccess } from "./access";
 import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kube";
 import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } from "./workload";
 
@@ -139,20 +139,12 @@ export class App extends pulumi.ComponentResource {
                     ),
                     { parent: this, dependsOn: [deployment] },
                 );
-                this.access = pulumi
-                    .all([service.metadata.namespace, service.metadata.name, service.spec.ports, service.status])
-                    .apply(([namespace, serviceName, ports, status]) =>
-                        accessInstructions({
-                            namespace,
-                            serviceName,
-                            type: app.expose as "ClusterIP" | "NodePort" | "LoadBalancer",
-                            port: app.ports[0],
-                            nodePort: ports?.[0]?.nodePort,
-                            loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
-                            nodeAddress: args.nodeAddress,
-                            localPort: app.ports[0],
-                        }),
-                    );
+                this.access = serviceAccess(service, {
+                    type: app.expose,
+                    port: app.ports[0],
+                    nodeAddress: args.nodeAddress,
+                    localPort: app.ports[0],
+                });
             }
         }
         this.registerOutputs({ access: this.access });

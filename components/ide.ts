@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { accessInstructions } from "./access";
+import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
@@ -60,9 +60,7 @@ export class Ide extends pulumi.ComponentResource {
             serviceArgs(workload, "ClusterIP", [{ name: "http", port: IDE_PORT }]),
             { parent: this, dependsOn: [deployment] },
         );
-        this.access = pulumi.all([service.metadata.namespace, service.metadata.name]).apply(([namespace, serviceName]) =>
-            accessInstructions({ namespace, serviceName, type: "ClusterIP", port: IDE_PORT, nodeAddress: "", localPort: IDE_PORT }),
-        );
+        this.access = serviceAccess(service, { type: "ClusterIP", port: IDE_PORT, nodeAddress: "", localPort: IDE_PORT });
         this.registerOutputs({ access: this.access });
     }
 }

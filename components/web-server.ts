@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
-import { accessInstructions } from "./access";
+import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
@@ -86,20 +86,7 @@ export class WebServer extends pulumi.ComponentResource {
         );
         this.serviceName = service.metadata.name;
         this.serviceType = service.spec.type;
-        this.access = pulumi
-            .all([service.metadata.namespace, service.metadata.name, service.spec.ports, service.status])
-            .apply(([namespace, serviceName, ports, status]) =>
-                accessInstructions({
-                    namespace,
-                    serviceName,
-                    type: args.serviceType,
-                    port: 80,
-                    nodePort: ports?.[0]?.nodePort,
-                    loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
-                    nodeAddress: args.nodeAddress,
-                    localPort: 8080,
-                }),
-            );
+        this.access = serviceAccess(service, { type: args.serviceType, port: 80, nodeAddress: args.nodeAddress, localPort: 8080 });
         this.registerOutputs({ serviceName: this.serviceName, serviceType: this.serviceType, access: this.access });
     }
 }

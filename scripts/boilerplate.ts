@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT, plain, runProgram, stackConfigValues } from "../test/harness";
+import { ROOT, asManifest, fixtureConfig, runProgram, stackConfigValues } from "../test/harness";
 
 function configLines(text: string): number {
     return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).length;
@@ -16,14 +16,9 @@ async function main() {
     const rows: string[] = [];
     for (const file of fs.readdirSync(path.join(ROOT, "test", "fixtures")).filter((f) => f.endsWith(".yaml")).sort()) {
         const text = fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8");
-        const values = Object.fromEntries(Object.entries(YAML.parse(text)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-        const run = await runProgram("minikube", { ...stackConfigValues("minikube"), ...values });
+        const run = await runProgram("minikube", { ...stackConfigValues("minikube"), ...fixtureConfig(file) });
         const added = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !known.has(`${r.type}::${r.name}`));
-        const manifests = added.map((r) => {
-            const o = plain(r.inputs);
-            o.metadata = { ...o.metadata, name: r.state.metadata.name };
-            return YAML.stringify(o);
-        });
+        const manifests = added.map((r) => YAML.stringify(asManifest(r)));
         const yamlLines = manifests.join("---\n").split("\n").filter((l) => l.trim() !== "").length;
         const kinds = added.map((r) => r.type.split(":").pop()).join(", ");
         rows.push(`| ${file.replace(/\.yaml$/, "")} | ${configLines(text)} | ${yamlLines} | ${(yamlLines / configLines(text)).toFixed(1)}x | ${kinds} |`);

@@ -1,16 +1,17 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
 import { runAllPolicies } from "../policies/test/util";
 import { RESTART_ON_CHANGE } from "../components/app";
-import { ROOT, byName, ofType, plain, runProgram, secretValue, stackConfigValues, ProgramRun } from "./harness";
-
-/** A fixture's config lines, encoded as the CLI hands them to the program. */
-export function fixtureConfig(file: string): Record<string, string> {
-    const parsed = YAML.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8"));
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
+import {
+    ProgramRun,
+    byName,
+    fixtureConfig,
+    ofType,
+    packConfig,
+    policyResources,
+    runProgram,
+    secretValue,
+    stackConfigValues,
+} from "./harness";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -62,12 +63,7 @@ describe("apps: the Express example from stack config alone", function () {
         assert.equal(quota.inputs.spec.hard["services.nodeports"], "3");
     });
     it("passes the policy pack with zero mandatory violations", async () => {
-        const resources = run.resources.map((r) => ({
-            type: r.type, name: r.name, urn: r.urn, props: plain(r.custom ? r.inputs : r.state),
-            opts: { protect: r.protect }, parent: r.parent || undefined, dependencies: r.dependencies, propertyDependencies: r.propertyDependencies,
-        }));
-        const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policies/config/minikube.json"), "utf8"));
-        const findings = await runAllPolicies(resources, config);
+        const findings = await runAllPolicies(policyResources(run), packConfig("minikube"));
         assert.deepEqual(findings.filter((f) => f.enforcement === "mandatory").map((f) => f.message), []);
     });
 });

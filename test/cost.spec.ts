@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { BILLING_CAP_HOURS, awakeHoursPerMonth, monthlyCost, parseSchedule } from "../components/targets/cost";
-import { STACK_RUNS, runProgram, stackConfigValues, FAKE_TOKEN } from "./harness";
+import { STACK_RUNS, runDev } from "./harness";
 
 describe("cost: awake schedules", () => {
     it("reads day ranges, day lists and always", () => {
@@ -64,18 +64,18 @@ describe("cost: the DigitalOcean stack exports its figures from getSizes", () =>
         const cost = monthlyCost({ pools: [], awakeHours: 0, volumeGib: 20, loadBalancers: 0, snapshots: 3 });
         assert.equal(cost.snapshotsUsdAtMost, 3.6);
         assert.equal(cost.scheduledUsd, 5.6);
-        const run = await runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doSnapshotsToKeep": "3" }, { secretKeys: ["digitalocean:token"] });
+        const run = await runDev({ "devkube:doSnapshotsToKeep": "3" });
         assert.equal((run.outputs.costMonthly as any).snapshotsUsdAtMost, 3.6);
     });
     it("a size DigitalOcean does not offer is a clear error", async () => {
         await assert.rejects(
-            runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doNodeSize": "s-99vcpu-1tb" }, { secretKeys: ["digitalocean:token"] }),
+            runDev({ "devkube:doNodeSize": "s-99vcpu-1tb" }),
             /devkube:doNodeSize: got "s-99vcpu-1tb"; DigitalOcean offers no droplet size with that slug/,
         );
     });
     it("a bad schedule is named with what is allowed", async () => {
         await assert.rejects(
-            runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:awakeSchedule": "9 to 5" }),
+            runDev({ "devkube:awakeSchedule": "9 to 5" }),
             /devkube:awakeSchedule: got "9 to 5"; use days and hours like "mon-fri 08:00-19:00"/,
         );
     });

@@ -83,6 +83,12 @@ export function stackConfigValues(stack: string): Record<string, string> {
     return values;
 }
 
+/** A worked example's config lines (test/fixtures/<file>), encoded as the CLI hands them to the program. */
+export function fixtureConfig(file: string): Record<string, string> {
+    const parsed = YAML.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8"));
+    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, encode(value)]));
+}
+
 function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -253,11 +259,41 @@ export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any
 
 export const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
 
+/** The dev (DigitalOcean) stack file with a fake token, plus overrides. */
+export function runDev(overrides: Record<string, string> = {}): Promise<ProgramRun> {
+    return runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, ...overrides }, { secretKeys: ["digitalocean:token"] });
+}
+
+/** A recorded Kubernetes resource as the plain manifest kubectl would apply (its generated name filled in). */
+export function asManifest(r: Recorded): any {
+    const manifest = plain(r.inputs);
+    manifest.metadata = { ...manifest.metadata, name: r.state.metadata.name };
+    return manifest;
+}
+
+/** Every recorded resource as the policy pack's test helpers take it (inputs for custom resources). */
+export function policyResources(run: ProgramRun) {
+    return run.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: plain(r.custom ? r.inputs : r.state),
+        opts: { protect: r.protect },
+        parent: r.parent || undefined,
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+    }));
+}
+
+/** policies/config/<stack>.json. */
+export function packConfig(stack: string): unknown {
+    return JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8"));
+}
+
 /** The program loaded with each committed stack file (and the home lab's second mode). */
 export const STACK_RUNS = {
     minikube: () => runProgram("minikube", stackConfigValues("minikube")),
-    dev: () =>
-        runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN }, { secretKeys: ["digitalocean:token"] }),
+    dev: () => runDev(),
     homelab: () => runProgram("homelab", stackConfigValues("homelab")),
     "homelab (existing export)": () =>
         runProgram("homelab", {

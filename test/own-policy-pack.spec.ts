@@ -1,27 +1,8 @@
 // devkube must pass its own policy pack: every resource the program registers for each stack,
 // recorded through the mocks, goes through every policy with that stack's pack config.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { runAllPolicies } from "../policies/test/util";
-import { ROOT, ProgramRun, STACK_RUNS, plain } from "./harness";
-
-function packConfig(stack: string): unknown {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8"));
-}
-
-function asPolicyResources(run: ProgramRun) {
-    return run.resources.map((r) => ({
-        type: r.type,
-        name: r.name,
-        urn: r.urn,
-        props: plain(r.custom ? r.inputs : r.state),
-        opts: { protect: r.protect },
-        parent: r.parent || undefined,
-        dependencies: r.dependencies,
-        propertyDependencies: r.propertyDependencies,
-    }));
-}
+import { STACK_RUNS, packConfig, policyResources } from "./harness";
 
 describe("devkube passes its own policy pack", function () {
     const cases: Array<[keyof typeof STACK_RUNS, string]> = [
@@ -33,7 +14,7 @@ describe("devkube passes its own policy pack", function () {
     for (const [stack, configName] of cases) {
         it(`${stack} stack: zero mandatory violations (policies/config/${configName}.json)`, async () => {
             const run = await STACK_RUNS[stack]();
-            const resources = asPolicyResources(run);
+            const resources = policyResources(run);
             assert.ok(resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").length >= 2, "the program registered its workloads");
             const findings = await runAllPolicies(resources, packConfig(configName));
             const mandatory = findings.filter((f) => f.enforcement === "mandatory");
@@ -45,7 +26,7 @@ describe("devkube passes its own policy pack", function () {
 
     it("and the pack really bites: the same minikube resources with one container made privileged are rejected", async () => {
         const run = await STACK_RUNS.minikube();
-        const resources = asPolicyResources(run);
+        const resources = policyResources(run);
         const web = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "web")!;
         web.props.spec.template.spec.containers[0].securityContext = { privileged: true };
         const findings = await runAllPolicies(resources, packConfig("minikube"));

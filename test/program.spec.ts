@@ -15,6 +15,7 @@ import {
     secretValue,
     FAKE_TOKEN,
     STACK_RUNS,
+    runDev,
     runProgram,
     stackConfigValues,
 } from "./harness";
@@ -216,21 +217,13 @@ describe("program: dev stack (DigitalOcean)", function () {
         assert.equal(quota.inputs.spec.hard["services.loadbalancers"], "0");
     });
     it("follows a pinned DOKS version", async () => {
-        const pinned = await runProgram(
-            "dev",
-            { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doKubernetesVersion": "1.33.5-do.1" },
-            { secretKeys: ["digitalocean:token"] },
-        );
+        const pinned = await runDev({ "devkube:doKubernetesVersion": "1.33.5-do.1" });
         const cluster = ofType(pinned, "digitalocean:index/kubernetesCluster:KubernetesCluster")[0];
         assert.equal(cluster.inputs.version, "1.33.5-do.1");
         assert.deepEqual(cluster.ignoreChanges, []);
     });
     it("admits the load balancer's node ports in the quota when the web server is a LoadBalancer", async () => {
-        const lb = await runProgram(
-            "dev",
-            { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:webServiceType": "LoadBalancer" },
-            { secretKeys: ["digitalocean:token"] },
-        );
+        const lb = await runDev({ "devkube:webServiceType": "LoadBalancer" });
         const hard = ofType(lb, "kubernetes:core/v1:ResourceQuota")[0].inputs.spec.hard;
         assert.equal(hard["services.loadbalancers"], "1");
         assert.equal(hard["services.nodeports"], "2", "a LoadBalancer Service allocates node ports too");

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { snapshotName, snapshotsToPrune } from "../scripts/snapshots";
-import { FAKE_TOKEN, ofType, pvByRole, runProgram, stackConfigValues } from "./harness";
+import { ofType, pvByRole, runDev } from "./harness";
 
 describe("snapshots: retention", () => {
     const s = (id: string, day: number) => ({ id, name: `devkube-dev-${id}`, created_at: `2026-11-${day}T19:00:00Z` });
@@ -18,11 +18,7 @@ describe("snapshots: retention", () => {
 
 describe("snapshots: starting the workspace from a chosen snapshot", () => {
     it("creates the volume from devkube:doVolumeSnapshotId, with the snapshot's own filesystem", async () => {
-        const run = await runProgram(
-            "dev",
-            { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doVolumeSnapshotId": "8fa70202-873f-11e6-8b68-000f533176b1" },
-            { secretKeys: ["digitalocean:token"] },
-        );
+        const run = await runDev({ "devkube:doVolumeSnapshotId": "8fa70202-873f-11e6-8b68-000f533176b1" });
         const volume = ofType(run, "digitalocean:index/volume:Volume")[0];
         assert.equal(volume.inputs.snapshotId, "8fa70202-873f-11e6-8b68-000f533176b1");
         assert.equal(volume.inputs.initialFilesystemType, undefined);
@@ -31,11 +27,11 @@ describe("snapshots: starting the workspace from a chosen snapshot", () => {
     });
     it("rejects a snapshot id that is not one, and a retention count out of range", async () => {
         await assert.rejects(
-            runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doVolumeSnapshotId": "my snapshot" }),
+            runDev({ "devkube:doVolumeSnapshotId": "my snapshot" }),
             /devkube:doVolumeSnapshotId: got "my snapshot"; use a volume snapshot id/,
         );
         await assert.rejects(
-            runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, "devkube:doSnapshotsToKeep": "500" }),
+            runDev({ "devkube:doSnapshotsToKeep": "500" }),
             /devkube:doSnapshotsToKeep: got "500"; use a whole number from 0/,
         );
     });

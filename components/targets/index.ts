@@ -31,4 +31,3 @@ export function createTarget(config: DevkubeConfig, context: TargetContext): Tar
     }
 }
 
-export { Target } from "./target";

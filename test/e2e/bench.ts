@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CONTEXT, PROJECT, WORK, exists, initStack, kubeJson, kubectl, mustPulumi, policyFlags, prepareProject, run, waitFor } from "./lib";
-import { plain, runProgram, stackConfigValues } from "../harness";
+import { asManifest, runProgram, stackConfigValues } from "../harness";
 
 const SIZES = (process.env.DEVKUBE_BENCH_SIZES ?? "0,10,50").split(",").map(Number);
 const STACK = "minikube";
@@ -86,11 +86,7 @@ async function plainManifests(extra: number): Promise<{ before: any[]; after: an
     const mocked = await runProgram(STACK, { ...stackConfigValues(STACK), "devkube:kubeContext": CONTEXT, "devkube:maxPods": "80" });
     const objects = mocked.resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
-        .map((r) => {
-            const o = plain(r.inputs);
-            o.metadata = { ...o.metadata, name: r.state.metadata.name };
-            return o;
-        });
+        .map(asManifest);
     objects.push(...Array.from({ length: extra }, (_, i) => extraDeployment(i, "devkube")));
     // What a person does by hand: apply the NFS server, read its ClusterIP, then write it into the share.
     const needsIp = (o: any) => o.kind === "PersistentVolume" && o.spec.nfs;
