@@ -32,6 +32,9 @@ async function devkube() {
                     Object.fromEntries(Object.entries(app.secretEnv).map(([variable, key]) => [variable, secrets.secret(key)])),
                 ]),
             ),
+            appDataVolumes: Object.fromEntries(
+                config.apps.filter((app) => app.volume && !app.volume.storageClass).map((app) => [app.name, target.appDataVolume(app.name, app.volume!.size)]),
+            ),
             idePassword: config.ide ? secrets.idePassword() : undefined,
         },
         { providers: [target.provider] },
@@ -45,6 +48,7 @@ async function devkube() {
         editorShell: env.editorShell,
         ideUrl: env.ideAccess,
         apps: env.appAccess,
+        connections: env.appConnections,
         workspace: target.workspaceLocation,
         ...target.outputs,
     };

@@ -1,7 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSpec } from "../config";
+import { AppSpec } from "../config/apps";
+import { CONNECTION_URL, PASSWORD_VARIABLE, connectionEnv } from "../config/presets";
 import { serviceAccess } from "./access";
+import { AppData } from "./app-data";
+import { BackingVolume } from "./storage";
 import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kube";
 import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } from "./workload";
 
@@ -33,29 +36,47 @@ export interface AppArgs {
     readonly secrets: Record<string, pulumi.Input<string>>;
     /** How to reach a node's address on this target, for NodePort URLs. */
     readonly nodeAddress: string;
+    /** The target's disk for the app's own volume (when it has one and names no storage class). */
+    readonly dataVolume?: BackingVolume;
+    /** Connection Secrets of the preset apps this app `uses`, loaded with envFrom. */
+    readonly connectionSecrets?: pulumi.Input<string>[];
 }
+
+/** Where an app's own volume is mounted from. */
+const DATA_VOLUME = "data";
 
 /** The container an app runs: image, command, settings, secrets, the share and its caches. */
 export function appContainer(
     app: AppSpec,
-    names: { configMap?: pulumi.Input<string>; secret?: pulumi.Input<string> },
+    names: { configMap?: pulumi.Input<string>; secret?: pulumi.Input<string>; connectionSecrets?: pulumi.Input<string>[] },
 ): k8s.types.input.core.v1.Container {
     const command = app.restartOnChange ? ["/bin/sh", "-c", RESTART_ON_CHANGE, "restart-on-change", ...(app.command ?? []), ...(app.args ?? [])] : app.command;
-    const firstPort = app.ports[0];
-    const probe =
-        firstPort === undefined || app.schedule
+    const firstPort = app.ports[0]?.port;
+    const probe = app.schedule
+        ? undefined
+        : app.probeCommand
+          ? { exec: { command: app.probeCommand } }
+          : firstPort === undefined
             ? undefined
             : app.probePath
               ? { httpGet: { path: app.probePath, port: firstPort } }
               : { tcpSocket: { port: firstPort } };
+    const volumeMounts = [
+        ...(app.workspace ? [{ name: "share", mountPath: WORKSPACE_MOUNT, subPath: app.workspace.subPath || undefined }] : []),
+        ...(app.volume ? [{ name: DATA_VOLUME, mountPath: app.volume.mountPath }] : []),
+    ];
+    const envFrom = [
+        ...(names.configMap ? [{ configMapRef: { name: names.configMap } }] : []),
+        ...(names.connectionSecrets ?? []).map((name) => ({ secretRef: { name } })),
+    ];
     return {
         name: app.name,
         image: app.image,
         command,
         args: app.restartOnChange ? undefined : app.args,
         workingDir: app.workspace?.workingDir ? WORKSPACE_MOUNT : undefined,
-        ports: app.ports.map((port, i) => ({ name: `port-${i}`, containerPort: port })),
-        envFrom: names.configMap ? [{ configMapRef: { name: names.configMap } }] : undefined,
+        ports: app.ports.map((p, i) => ({ name: `port-${i}`, containerPort: p.port })),
+        envFrom: envFrom.length > 0 ? envFrom : undefined,
         env: [
             ...(app.workspace ? CACHE_ENV : []),
             ...Object.keys(app.secretEnv).map((variable) => ({
@@ -70,14 +91,21 @@ export function appContainer(
         securityContext: NO_ESCALATION,
         readinessProbe: probe ? { ...probe, periodSeconds: 10 } : undefined,
         livenessProbe: probe ? { ...probe, initialDelaySeconds: 20, periodSeconds: 20, failureThreshold: 6 } : undefined,
-        volumeMounts: app.workspace ? [{ name: "share", mountPath: WORKSPACE_MOUNT, subPath: app.workspace.subPath || undefined }] : undefined,
+        volumeMounts: volumeMounts.length > 0 ? volumeMounts : undefined,
     };
 }
 
-/** One app from devkube:apps: a Deployment (or a CronJob when scheduled), its settings, secrets and Service. */
+/**
+ * One app from devkube:apps: a Deployment (or a CronJob when scheduled), its settings, secrets, own
+ * volume, Service and Ingress; for a preset, also the Secret other apps load to connect to it.
+ */
 export class App extends pulumi.ComponentResource {
     /** How to reach it, or what it is when it serves nothing. */
     public readonly access: pulumi.Output<string>;
+    /** A preset's connection string (DATABASE_URL, REDIS_URL), as a secret. */
+    public readonly connection?: pulumi.Output<string>;
+    /** A preset's Secret of connection settings, for the apps that use it. */
+    public readonly connectionSecretName?: pulumi.Output<string>;
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:apps:App", name, {}, opts);
@@ -95,14 +123,35 @@ export class App extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        const data = app.volume
+            ? new AppData(
+                  `${name}-data`,
+                  {
+                      namespace: args.namespace,
+                      appName: app.name,
+                      size: app.volume.size.quantity,
+                      source: app.volume.storageClass ? { storageClass: app.volume.storageClass } : { disk: this.requireDisk(args) },
+                  },
+                  { parent: this },
+              )
+            : undefined;
         const workload: WorkloadSpec = {
             name: app.name,
             component: "app",
             namespace: args.namespace,
             replicas: app.replicas,
             strategy: app.strategy,
-            containers: [appContainer(app, { configMap: configMap?.metadata.name, secret: secret?.metadata.name })],
-            volumes: app.workspace ? [claimVolume("share", args.shareClaimName)] : [],
+            containers: [
+                appContainer(app, {
+                    configMap: configMap?.metadata.name,
+                    secret: secret?.metadata.name,
+                    connectionSecrets: args.connectionSecrets,
+                }),
+            ],
+            volumes: [
+                ...(app.workspace ? [claimVolume("share", args.shareClaimName)] : []),
+                ...(data ? [claimVolume(DATA_VOLUME, data.claimName)] : []),
+            ],
         };
         if (app.schedule) {
             const cronJob = new k8s.batch.v1.CronJob(
@@ -125,30 +174,95 @@ export class App extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.access = pulumi.interpolate`CronJob ${cronJob.metadata.name} (${app.schedule}); runs: kubectl -n ${cronJob.metadata.namespace} get jobs`;
-        } else {
-            const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(workload), { parent: this });
-            if (app.expose === "none") {
-                this.access = pulumi.interpolate`not exposed: kubectl -n ${deployment.metadata.namespace} logs deploy/${deployment.metadata.name}`;
-            } else {
-                const service = new k8s.core.v1.Service(
-                    `${name}-service`,
-                    serviceArgs(
-                        workload,
-                        app.expose,
-                        app.ports.map((port, i) => ({ name: `port-${i}`, port, targetPort: port })),
-                    ),
-                    { parent: this, dependsOn: [deployment] },
-                );
-                this.access = serviceAccess(service, {
-                    type: app.expose,
-                    port: app.ports[0],
-                    nodeAddress: args.nodeAddress,
-                    localPort: app.ports[0],
-                });
-            }
+            this.registerOutputs({ access: this.access });
+            return;
         }
-        this.registerOutputs({ access: this.access });
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(workload), { parent: this });
+        if (app.expose === "none") {
+            this.access = pulumi.interpolate`not exposed: kubectl -n ${deployment.metadata.namespace} logs deploy/${deployment.metadata.name}`;
+            this.registerOutputs({ access: this.access });
+            return;
+        }
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            serviceArgs(
+                workload,
+                app.expose,
+                app.ports.map((p, i) => ({ name: `port-${i}`, port: p.servicePort, targetPort: p.port })),
+            ),
+            { parent: this, dependsOn: [deployment] },
+        );
+        const servicePort = app.ports[0].servicePort;
+        this.access = serviceAccess(service, { type: app.expose, port: servicePort, nodeAddress: args.nodeAddress, localPort: servicePort });
+        if (app.ingress) {
+            const ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, ingressArgs(app, args.namespace, service.metadata.name), {
+                parent: this,
+            });
+            const urls = app.ingress.hosts.map((host) => `https://${host}${app.ingress!.path}`).join(" ");
+            const issuer = `${app.ingress.issuer.kind} ${app.ingress.issuer.name}`;
+            this.access = ingress.metadata.name.apply(() => `${urls} (Ingress; certificate from cert-manager ${issuer})`);
+        }
+        if (app.preset) {
+            const preset = app.preset;
+            const password = args.secrets[PASSWORD_VARIABLE[preset]];
+            const settings = pulumi.secret(
+                pulumi.all([service.metadata.name, service.metadata.namespace, password]).apply(([serviceName, namespace, pw]) =>
+                    connectionEnv({ preset, service: serviceName, namespace, port: servicePort, password: pw, env: app.env }),
+                ),
+            );
+            const connection = new k8s.core.v1.Secret(
+                `${name}-connection`,
+                { metadata: { namespace: args.namespace, labels }, stringData: settings },
+                { parent: this },
+            );
+            this.connectionSecretName = connection.metadata.name;
+            this.connection = pulumi.secret(settings.apply((env) => env[CONNECTION_URL[preset]]));
+        }
+        this.registerOutputs({ access: this.access, connection: this.connection });
     }
+
+    private requireDisk(args: AppArgs): BackingVolume {
+        if (!args.dataVolume) {
+            // The config check (appVolumeProblems) stops this first; this guards a new target.
+            throw new Error(`app ${args.app.name}: this target has no disk for an app's own volume; set volume.storageClass`);
+        }
+        return args.dataVolume;
+    }
+}
+
+/** The Ingress for an app: its hosts to the Service's first port, TLS from a cert-manager issuer. */
+export function ingressArgs(app: AppSpec, namespace: pulumi.Input<string>, serviceName: pulumi.Input<string>): k8s.networking.v1.IngressArgs {
+    const ingress = app.ingress!;
+    const issuerAnnotation = ingress.issuer.kind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
+    return {
+        metadata: {
+            name: app.name,
+            namespace,
+            labels: workloadLabels(app.name, "app"),
+            annotations: {
+                [issuerAnnotation]: ingress.issuer.name,
+                // pulumi-kubernetes waits for an ingress controller to publish an address; a home-lab
+                // controller may never publish one, and the URL works without it.
+                "pulumi.com/skipAwait": "true",
+            },
+        },
+        spec: {
+            ingressClassName: ingress.className,
+            tls: [{ hosts: ingress.hosts, secretName: `${app.name}-tls` }],
+            rules: ingress.hosts.map((host) => ({
+                host,
+                http: {
+                    paths: [
+                        {
+                            path: ingress.path,
+                            pathType: "Prefix",
+                            backend: { service: { name: serviceName, port: { number: app.ports[0].servicePort } } },
+                        },
+                    ],
+                },
+            })),
+        },
+    };
 }
 
 /** How many node ports and load balancers a set of apps asks the namespace quota for. */

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppSpec, ServiceType } from "../config";
+import { ServiceType } from "../config";
+import { AppSpec } from "../config/apps";
 import { App, appExposureCounts } from "./app";
 import { Editor } from "./editor";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
 import { NfsServer } from "./nfs-server";
 import { NfsShare } from "./nfs-share";
-import { WorkspaceStorage } from "./storage";
+import { BackingVolume, WorkspaceStorage } from "./storage";
 import { WebServer } from "./web-server";
 import { Workspace } from "./workspace";
 
@@ -31,6 +32,8 @@ export interface EnvironmentArgs {
     readonly apps?: AppSpec[];
     /** The apps' secretEnv values, by app name and variable; Pulumi secrets. */
     readonly appSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
+    /** The target's disks for apps' own volumes, by app name. */
+    readonly appDataVolumes?: Record<string, BackingVolume | undefined>;
 }
 
 /**
@@ -48,6 +51,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly ideAccess: pulumi.Output<string>;
     /** How to reach each app, by name. */
     public readonly appAccess: pulumi.Output<Record<string, string>>;
+    /** Connection strings of the preset apps (postgres, redis), by name; a secret. */
+    public readonly appConnections: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:core:Environment", name, {}, opts);
@@ -63,6 +68,7 @@ export class Environment extends pulumi.ComponentResource {
                 nodePorts: (exposure === "ClusterIP" ? 0 : 2) + appExposure.nodePorts,
                 loadBalancers: (exposure === "LoadBalancer" ? 1 : 0) + appExposure.loadBalancers,
                 maxPods: args.maxPods,
+                claims: 2 + apps.filter((app) => app.volume).length,
             },
             child,
         );
@@ -127,21 +133,31 @@ export class Environment extends pulumi.ComponentResource {
             this.ideAccess = pulumi.output("disabled: pulumi config set devkube:ide true && pulumi config set --secret devkube:idePassword <password>");
         }
 
-        const appAccess: Record<string, pulumi.Output<string>> = {};
-        for (const app of apps) {
-            appAccess[app.name] = new App(
-                `${name}-app-${app.name}`,
-                {
-                    namespace: ns.name,
-                    app,
-                    shareClaimName: share.claimName,
-                    secrets: args.appSecrets?.[app.name] ?? {},
-                    nodeAddress: args.nodeAddress,
-                },
-                child,
-            ).access;
+        // Presets first: the apps that use them load their connection Secrets.
+        const built = new Map<string, App>();
+        for (const app of [...apps.filter((a) => a.preset), ...apps.filter((a) => !a.preset)]) {
+            built.set(
+                app.name,
+                new App(
+                    `${name}-app-${app.name}`,
+                    {
+                        namespace: ns.name,
+                        app,
+                        shareClaimName: share.claimName,
+                        secrets: args.appSecrets?.[app.name] ?? {},
+                        nodeAddress: args.nodeAddress,
+                        dataVolume: args.appDataVolumes?.[app.name],
+                        connectionSecrets: app.uses.map((used) => built.get(used)!.connectionSecretName!),
+                    },
+                    child,
+                ),
+            );
         }
-        this.appAccess = pulumi.output(appAccess);
+        const inConfigOrder = apps.map((app) => [app.name, built.get(app.name)!] as const);
+        this.appAccess = pulumi.output(Object.fromEntries(inConfigOrder.map(([appName, app]) => [appName, app.access])));
+        this.appConnections = pulumi.secret(
+            pulumi.output(Object.fromEntries(inConfigOrder.filter(([, app]) => app.connection).map(([appName, app]) => [appName, app.connection!]))),
+        );
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -150,6 +166,7 @@ export class Environment extends pulumi.ComponentResource {
             editorShell: this.editorShell,
             ideAccess: this.ideAccess,
             appAccess: this.appAccess,
+            appConnections: this.appConnections,
         });
     }
 }

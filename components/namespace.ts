@@ -10,17 +10,19 @@ export interface EnvironmentNamespaceArgs {
     readonly loadBalancers: number;
     /** How many pods the quota admits. */
     readonly maxPods: number;
+    /** How many claims the environment makes (workspace, share, apps' own volumes); the quota admits a few more. */
+    readonly claims: number;
 }
 
 /** Hard ceilings for the whole environment: a runaway build cannot starve the cluster. */
-export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods">): Record<string, string> {
+export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods" | "claims">): Record<string, string> {
     return {
         "requests.cpu": "4",
         "requests.memory": "8Gi",
         "limits.cpu": "8",
         "limits.memory": "16Gi",
         pods: String(args.maxPods),
-        persistentvolumeclaims: "10",
+        persistentvolumeclaims: String(Math.max(10, args.claims + 4)),
         "services.nodeports": String(args.nodePorts),
         "services.loadbalancers": String(args.loadBalancers),
     };

@@ -102,7 +102,7 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
             /\.secretEnv\.TOKEN: got "devkube:token"; that config key is stored in plain text; set it again with: pulumi config set --secret devkube:token/,
             { "devkube:token": "plain" },
         ],
-        ["unknown field", [{ ...base, replica: 2 }], /devkube:apps\[0\] \(hello\): unknown field "replica"; allowed: name, image/],
+        ["unknown field", [{ ...base, replica: 2 }], /devkube:apps\[0\] \(hello\): unknown field "replica"; allowed: name, preset, image/],
         ["a name devkube uses", [{ ...base, name: "web" }], /\.name: got "web"; each app needs a name of its own/],
         ["exposed without ports", [{ ...base, expose: "NodePort" }], /\.expose: got "NodePort"; exposing an app needs at least one entry in ports/],
         ["zero memory", [{ ...base, resources: { memory: "0" } }], /\.resources\.memory: got "0"; use non-zero Kubernetes quantities/],

@@ -36,12 +36,12 @@ describe("components: decisions", () => {
         assert.doesNotMatch(conf, /Protocols = 3/);
     });
     it("admits node ports and load balancers only when the web server uses them", () => {
-        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40 })["services.nodeports"], "0");
-        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40 })["services.loadbalancers"], "0");
-        assert.equal(quotaFor({ nodePorts: 2, loadBalancers: 1, maxPods: 40 })["services.loadbalancers"], "1");
+        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2 })["services.nodeports"], "0");
+        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2 })["services.loadbalancers"], "0");
+        assert.equal(quotaFor({ nodePorts: 2, loadBalancers: 1, maxPods: 40, claims: 2 })["services.loadbalancers"], "1");
     });
     it("takes the pod quota from config", () => {
-        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 80 }).pods, "80");
+        assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 80, claims: 2 }).pods, "80");
     });
     it("keeps the backing disk on Retain with node affinity when it lives on one node", () => {
         const spec: any = backingVolumeSpec({

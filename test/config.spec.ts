@@ -36,7 +36,7 @@ describe("config: valid stacks", () => {
         assert.equal(config.target.kind, "minikube");
         assert.equal(config.webServiceType, "NodePort");
         assert.deepEqual(config.nfsMountOptions, ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"]);
-        assert.deepEqual(config.target, { kind: "minikube", kubeContext: "minikube", hostPath: "/data/devkube" });
+        assert.deepEqual(config.target, { kind: "minikube", kubeContext: "minikube", hostPath: "/data/devkube", appDataPath: "/data/devkube-apps" });
     });
     it("keeps DigitalOcean private by default", () => {
         const config = parseConfig(raw({ target: "digitalocean" }, { token: true }));

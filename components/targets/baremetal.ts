@@ -17,6 +17,7 @@ export function baremetalTarget(settings: BaremetalSettings): Target {
             storage: { kind: "existing-export", server: storage.server, path: storage.path },
             nodeAddress: "<any node's IP>",
             workspaceLocation: pulumi.output(`NFS export ${storage.server}:${storage.path} (devkube never deletes it)`),
+            appDataVolume: () => undefined,
             outputs: {},
         };
     }
@@ -32,6 +33,13 @@ export function baremetalTarget(settings: BaremetalSettings): Target {
         },
         nodeAddress: "<any node's IP>",
         workspaceLocation: pulumi.output(`${storage.path} on node ${storage.node} (devkube never deletes it)`),
+        // hostPath, not local: DirectoryOrCreate makes the directory on first use. The PV's node
+        // affinity puts the app on the board whose disk holds it.
+        appDataVolume: (appName) => ({
+            source: { hostPath: { path: `${storage.appDataPath}/${appName}`, type: "DirectoryOrCreate" } },
+            node: storage.node,
+            description: `${storage.appDataPath}/${appName} on node ${storage.node}`,
+        }),
         outputs: {},
     };
 }

@@ -16,11 +16,13 @@ export interface DigitalOceanInputs {
     readonly token: pulumi.Output<string>;
     /** How many load balancers the environment asks for (the web server's Service), for the cost. */
     readonly loadBalancers: number;
+    /** GiB of the apps' own volumes, for the cost. */
+    readonly appVolumeGib: number;
 }
 
 /** Volume names: lowercase, letters, digits and dashes, unique per region, at most 64 characters. */
-export function volumeName(stack: string, namespace: string): string {
-    const name = `devkube-${stack}-${namespace}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+export function volumeName(stack: string, namespace: string, appName?: string): string {
+    const name = `devkube-${stack}-${namespace}${appName ? `-${appName}` : ""}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
     return name.slice(0, 64).replace(/-+$/, "");
 }
 
@@ -104,7 +106,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             ...monthlyCost({
                 pools: [{ count: settings.nodeCount, priceHourly: size.priceHourly }],
                 awakeHours: awakeHoursPerMonth(settings.awakeSchedule),
-                volumeGib: inputs.size.gib,
+                volumeGib: inputs.size.gib + inputs.appVolumeGib,
                 loadBalancers: inputs.loadBalancers,
                 snapshots: settings.snapshotsToKeep,
             }),
@@ -122,6 +124,25 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
         },
         nodeAddress: "<a node's public IP>",
         workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), protected`,
+        appDataVolume: (appName, size) => {
+            // Like the workspace volume: protected, and built from config values only.
+            const appVolume = new digitalocean.Volume(
+                `app-${appName}-volume`,
+                {
+                    name: volumeName(inputs.stack, inputs.namespace, appName),
+                    region: settings.region,
+                    size: size.gib,
+                    initialFilesystemType: "ext4",
+                    description: `devkube app ${appName}: its own data. Protected; survives the nightly teardown.`,
+                },
+                { provider: doProvider, protect: true },
+            );
+            return {
+                source: { csi: { driver: DO_CSI_DRIVER, fsType: "ext4", volumeHandle: appVolume.id } },
+                annotations: { "pv.kubernetes.io/provisioned-by": DO_CSI_DRIVER },
+                description: pulumi.interpolate`DigitalOcean volume ${appVolume.name} (${appVolume.id})`,
+            };
+        },
         outputs: { kubeconfig, workspaceVolumeId: volume.id, costMonthly: cost },
     };
 }

@@ -22,7 +22,8 @@ export function createTarget(config: DevkubeConfig, context: TargetContext): Tar
                 stack: context.stack,
                 namespace: config.namespace,
                 token: context.digitalOceanToken(),
-                loadBalancers: config.webServiceType === "LoadBalancer" ? 1 : 0,
+                loadBalancers: (config.webServiceType === "LoadBalancer" ? 1 : 0) + config.apps.filter((app) => app.expose === "LoadBalancer").length,
+                appVolumeGib: config.apps.reduce((sum, app) => sum + (app.volume ? app.volume.size.gib : 0), 0),
             });
         case "minikube":
             return minikubeTarget(settings);

@@ -24,6 +24,10 @@ export function minikubeTarget(settings: MinikubeSettings): Target {
         },
         nodeAddress: "$(minikube ip)",
         workspaceLocation: pulumi.output(`${settings.hostPath} inside the minikube node (kept by minikube stop/start; removed by minikube delete)`),
+        appDataVolume: (appName) => ({
+            source: { hostPath: { path: `${settings.appDataPath}/${appName}`, type: "DirectoryOrCreate" } },
+            description: `hostPath ${settings.appDataPath}/${appName} inside the minikube node`,
+        }),
         outputs: {},
     };
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WorkspaceStorage } from "../storage";
+import { Size } from "../../config";
+import { BackingVolume, WorkspaceStorage } from "../storage";
 
 /** What every target module yields: a Kubernetes provider and the storage behind the workspace. */
 export interface Target {
@@ -10,6 +11,11 @@ export interface Target {
     readonly nodeAddress: string;
     /** Where the code lives, for people. */
     readonly workspaceLocation: pulumi.Output<string>;
+    /**
+     * A disk for one app's own data (a database), kept through the night like the workspace and never
+     * on the share; undefined where the target has none (an existing export: config demands a storage class there).
+     */
+    appDataVolume(appName: string, size: Size): BackingVolume | undefined;
     /** Target-specific stack outputs (e.g. the DOKS kubeconfig, as a secret). */
     readonly outputs: Record<string, pulumi.Output<unknown>>;
 }

@@ -2,7 +2,11 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
-import { AwakeSchedule, parseSchedule } from "./components/targets/cost";
+import { AwakeSchedule, parseSchedule } from "../components/targets/cost";
+import { AppSpec, appVolumeProblems, parseApps } from "./apps";
+import { ConfigError, DNS_LABEL, Size, isAbsolutePath, parseSize, show } from "./common";
+
+export { ConfigError, Size, parseSize };
 
 export const TARGETS = ["digitalocean", "minikube", "baremetal"] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -41,6 +45,7 @@ export const DEFAULTS = {
     baremetalMode: "local-disk",
     storageNode: "",
     diskPath: "",
+    appDataPath: "",
     nfsServer: "",
     nfsPath: "",
 } as const;
@@ -55,13 +60,6 @@ export interface RawConfig {
     other?: { exists(fullKey: string): boolean; isSecret(fullKey: string): boolean };
     /** Whether a DigitalOcean API token is available (config `digitalocean:token` or env). */
     hasDigitalOceanToken: boolean;
-}
-
-export interface Size {
-    /** As written in config, e.g. "10Gi": a Kubernetes quantity. */
-    readonly quantity: string;
-    /** Whole GiB, for APIs that take gigabytes (DigitalOcean volumes). */
-    readonly gib: number;
 }
 
 export interface DigitalOceanSettings {
@@ -83,10 +81,12 @@ export interface MinikubeSettings {
     readonly kind: "minikube";
     readonly kubeContext: string;
     readonly hostPath: string;
+    /** Where apps' own volumes live (a directory per app), beside the workspace, not in it. */
+    readonly appDataPath: string;
 }
 
 export type BaremetalStorage =
-    | { readonly mode: "local-disk"; readonly node: string; readonly path: string }
+    | { readonly mode: "local-disk"; readonly node: string; readonly path: string; readonly appDataPath: string }
     | { readonly mode: "existing-export"; readonly server: string; readonly path: string };
 
 export interface BaremetalSettings {
@@ -110,40 +110,13 @@ export interface DevkubeConfig {
     readonly apps: AppSpec[];
 }
 
-/** Thrown with every problem found, so a user fixes the config in one pass. */
-export class ConfigError extends Error {
-    constructor(public readonly problems: string[]) {
-        super(
-            `devkube stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
-                `nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        );
-        this.name = "ConfigError";
-    }
-}
-
-const SIZE_PATTERN = /^([1-9][0-9]*)(Gi|Ti)$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DO_SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const KUBE_VERSION = /^[0-9]+\.[0-9]+(\.[0-9]+)?(-do\.[0-9]+)?$/;
 const NFS_HOST = /^(([0-9]{1,3}\.){3}[0-9]{1,3}|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?)$/;
 
-/** Parses "10Gi" / "1Ti" into a Size, or returns undefined. */
-export function parseSize(text: string): Size | undefined {
-    const match = SIZE_PATTERN.exec(text);
-    if (!match) {
-        return undefined;
-    }
-    const gib = Number(match[1]) * (match[2] === "Ti" ? 1024 : 1);
-    return Number.isSafeInteger(gib) ? { quantity: text, gib } : undefined;
-}
-
 /** The web server's exposure when config does not choose: private in the cloud, NodePort locally. */
 export function defaultWebServiceType(target: TargetName): ServiceType {
     return target === "digitalocean" ? "ClusterIP" : "NodePort";
-}
-
-function show(value: string): string {
-    return JSON.stringify(value);
 }
 
 /** Reads and validates every key; throws ConfigError listing all problems. */
@@ -225,15 +198,9 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         problem("maxPods", podsText, "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)");
     }
 
-    let apps: AppSpec[] = [];
-    try {
-        apps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
-    } catch (error) {
-        if (!(error instanceof ConfigError)) {
-            throw error;
-        }
-        problems.push(...error.problems);
-    }
+    const parsedApps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
+    problems.push(...parsedApps.problems);
+    const apps = parsedApps.apps;
 
     let settings: TargetSettings | undefined;
     if (target === "digitalocean") {
@@ -248,11 +215,23 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
                 `use a directory under one that minikube keeps across restarts (${MINIKUBE_PERSISTENT_DIRS.join(", ")}), e.g. /data/devkube`,
             );
         }
-        settings = { kind: "minikube", kubeContext, hostPath };
+        const appDataPath = text("appDataPath") || `${hostPath}-apps`;
+        const checkable = text("appDataPath") !== "" || isAbsolutePath(hostPath);
+        if (checkable && (!isAbsolutePath(appDataPath) || !MINIKUBE_PERSISTENT_DIRS.some((dir) => appDataPath.startsWith(`${dir}/`)) || isInside(appDataPath, hostPath))) {
+            problem(
+                "appDataPath",
+                appDataPath,
+                `use a directory under one that minikube keeps (${MINIKUBE_PERSISTENT_DIRS.join(", ")}) and outside the workspace ${hostPath}, e.g. /data/devkube-apps`,
+            );
+        }
+        settings = { kind: "minikube", kubeContext, hostPath, appDataPath };
     } else if (target === "baremetal") {
         settings = parseBaremetal(text, problem);
     }
 
+    if (settings) {
+        problems.push(...appVolumeProblems(apps, { kind: settings.kind, existingExport: settings.kind === "baremetal" && settings.storage.mode === "existing-export" }));
+    }
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
     }
@@ -350,7 +329,17 @@ function parseBaremetal(
     if (!isAbsolutePath(path) || path === "/") {
         problem("diskPath", path, "set the absolute directory on that node's disk, e.g. /mnt/usb/devkube");
     }
-    return { kind: "baremetal", kubeContext, storage: { mode: "local-disk", node, path } };
+    const appDataPath = text("appDataPath") || `${path}-apps`;
+    // A derived path is only as good as diskPath, whose own problem is reported already.
+    const checkable = text("appDataPath") !== "" || (isAbsolutePath(path) && path !== "/");
+    if (checkable && (!isAbsolutePath(appDataPath) || appDataPath === "/" || isInside(appDataPath, path))) {
+        problem(
+            "appDataPath",
+            appDataPath,
+            `set an absolute directory on node ${node || "<storageNode>"}'s disk outside the workspace ${path} (apps' databases are not served over NFS), e.g. /mnt/usb/devkube-apps`,
+        );
+    }
+    return { kind: "baremetal", kubeContext, storage: { mode: "local-disk", node, path, appDataPath } };
 }
 
 function parseMountOptions(value: string | undefined, problem: (value: string, allowed: string) => void): string[] {
@@ -372,8 +361,9 @@ function parseMountOptions(value: string | undefined, problem: (value: string, a
     return parsed as string[];
 }
 
-function isAbsolutePath(path: string): boolean {
-    return path.startsWith("/") && !path.split("/").includes("..");
+function isInside(path: string, dir: string): boolean {
+    const clean = (p: string) => p.replace(/\/+$/, "");
+    return clean(path) === clean(dir) || clean(path).startsWith(`${clean(dir)}/`);
 }
 
 /** The real source: the stack's Pulumi config, plus the environment for the DigitalOcean token. */
@@ -420,205 +410,4 @@ export function stackSecrets(env: NodeJS.ProcessEnv = process.env) {
                 ? digitalocean.requireSecret("token")
                 : pulumi.secret(envToken ?? ""),
     };
-}
-
-// ---- apps (devkube:apps) ----------------------------------------------------------------------
-
-export const APP_EXPOSURES = ["none", "ClusterIP", "NodePort", "LoadBalancer"] as const;
-export type AppExposure = (typeof APP_EXPOSURES)[number];
-
-export interface AppSpec {
-    readonly name: string;
-    readonly image: string;
-    readonly command?: string[];
-    readonly args?: string[];
-    readonly ports: number[];
-    readonly replicas: number;
-    /** Plain settings: rendered into a ConfigMap and loaded with envFrom. */
-    readonly env: Record<string, string>;
-    /** Variable name -> full key of a Pulumi *secret* config value (e.g. devkube:helloToken). */
-    readonly secretEnv: Record<string, string>;
-    /** Mount the share; subPath (may be "") and whether it is the working directory. */
-    readonly workspace?: { readonly subPath: string; readonly workingDir: boolean };
-    /** Restart the process when a file under the working directory changes (polling: inotify does not cross NFS). */
-    readonly restartOnChange: boolean;
-    readonly expose: AppExposure;
-    readonly strategy: "Recreate" | "RollingUpdate";
-    /** A cron expression: the app becomes a CronJob. */
-    readonly schedule?: string;
-    readonly successfulJobsHistoryLimit: number;
-    readonly failedJobsHistoryLimit: number;
-    readonly resources: { readonly cpu: string; readonly memory: string; readonly cpuLimit: string; readonly memoryLimit: string };
-    /** HTTP path for readiness (and liveness) on the first port; otherwise a TCP check of that port. */
-    readonly probePath?: string;
-}
-
-const APP_KEYS = [
-    "name", "image", "command", "args", "ports", "replicas", "env", "secretEnv", "workspace", "restartOnChange",
-    "expose", "strategy", "schedule", "successfulJobsHistoryLimit", "failedJobsHistoryLimit", "resources", "probePath",
-];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
-const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
-
-/** A five-field cron expression as Kubernetes CronJobs take it (or @hourly, @daily, ...). */
-export function isCronExpression(text: string): boolean {
-    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) {
-        return true;
-    }
-    const fields = text.trim().split(/\s+/);
-    return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-}
-
-/** An image reference with an explicit tag other than latest (or a digest). */
-export function isPinnedImage(image: string): boolean {
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
-        return true;
-    }
-    const lastSlash = image.lastIndexOf("/");
-    const colon = image.lastIndexOf(":");
-    return colon > lastSlash && colon < image.length - 1 && image.slice(colon + 1) !== "latest";
-}
-
-/**
- * Validates devkube:apps (a JSON list from the stack config). `isSecret` tells whether a config key is
- * stored as a Pulumi secret; `exists` whether it is set at all.
- */
-export function parseApps(
-    text: string | undefined,
-    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
-): AppSpec[] {
-    if (text === undefined || text.trim() === "") {
-        return [];
-    }
-    const problems: string[] = [];
-    let list: unknown;
-    try {
-        list = JSON.parse(text);
-    } catch {
-        throw new ConfigError([`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`]);
-    }
-    if (!Array.isArray(list)) {
-        throw new ConfigError([`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`]);
-    }
-    const seen = new Set<string>();
-    const apps: AppSpec[] = [];
-    list.forEach((entry: any, index: number) => {
-        const label = `devkube:apps[${index}]${entry && typeof entry.name === "string" ? ` (${entry.name})` : ""}`;
-        const bad = (field: string, value: unknown, allowed: string) =>
-            problems.push(`${label}.${field}: got ${JSON.stringify(value)}; ${allowed}`);
-        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-            problems.push(`${label}: got ${JSON.stringify(entry)}; each app is an object with at least name and image`);
-            return;
-        }
-        for (const key of Object.keys(entry)) {
-            if (!APP_KEYS.includes(key)) {
-                problems.push(`${label}: unknown field "${key}"; allowed: ${APP_KEYS.join(", ")}`);
-            }
-        }
-        const name = entry.name;
-        if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > 40) {
-            bad("name", name, "use a lowercase DNS label of at most 40 characters, e.g. hello");
-        } else if (seen.has(name) || ["web", "editor", "ide", "nfs-server"].includes(name)) {
-            bad("name", name, "each app needs a name of its own (web, editor, ide and nfs-server are devkube's)");
-        } else {
-            seen.add(name);
-        }
-        const image = entry.image;
-        if (typeof image !== "string" || image === "") {
-            bad("image", image, "set an image with an explicit tag, e.g. node:22.12.0-alpine");
-        } else if (!isPinnedImage(image)) {
-            bad("image", image, "pin an explicit tag other than latest (e.g. node:22.12.0-alpine), so the app does not change under you");
-        }
-        for (const field of ["command", "args"]) {
-            if (entry[field] !== undefined && (!Array.isArray(entry[field]) || entry[field].some((a: unknown) => typeof a !== "string"))) {
-                bad(field, entry[field], "use a list of strings");
-            }
-        }
-        const ports = entry.ports ?? [];
-        if (!Array.isArray(ports) || ports.some((p: unknown) => !Number.isInteger(p) || (p as number) < 1 || (p as number) > 65535)) {
-            bad("ports", entry.ports, "use a list of port numbers from 1 to 65535");
-        }
-        const replicas = entry.replicas ?? 1;
-        if (!Number.isInteger(replicas) || replicas < 0 || replicas > 20) {
-            bad("replicas", replicas, "use a whole number from 0 to 20");
-        }
-        const env = entry.env ?? {};
-        if (typeof env !== "object" || Array.isArray(env) || Object.entries(env).some(([k, v]) => !ENV_NAME.test(k) || typeof v !== "string")) {
-            bad("env", env, 'use a map of variable names to strings, e.g. { MY_NON_SECRET: "foo" }');
-        }
-        const secretEnv = entry.secretEnv ?? {};
-        if (typeof secretEnv !== "object" || Array.isArray(secretEnv)) {
-            bad("secretEnv", secretEnv, 'use a map of variable names to secret config keys, e.g. { API_TOKEN: "devkube:helloToken" }');
-        } else {
-            for (const [variable, key] of Object.entries(secretEnv)) {
-                if (!ENV_NAME.test(variable) || typeof key !== "string" || !key.includes(":")) {
-                    bad(`secretEnv.${variable}`, key, 'name a Pulumi config key, e.g. "devkube:helloToken" (the value itself never goes here)');
-                } else if (!keys.exists(key)) {
-                    bad(`secretEnv.${variable}`, key, `that config key is not set: pulumi config set --secret ${key} <value>`);
-                } else if (!keys.isSecret(key)) {
-                    bad(`secretEnv.${variable}`, key, `that config key is stored in plain text; set it again with: pulumi config set --secret ${key} <value>`);
-                }
-            }
-        }
-        let workspace: AppSpec["workspace"];
-        if (entry.workspace !== undefined) {
-            const w = entry.workspace;
-            const subPath = w?.subPath ?? "";
-            if (typeof w !== "object" || w === null || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..")) {
-                bad("workspace", w, 'use { subPath: "hello", workingDir: true } (subPath relative to the share)');
-            } else {
-                workspace = { subPath, workingDir: w.workingDir ?? true };
-            }
-        }
-        const restartOnChange = entry.restartOnChange ?? false;
-        if (typeof restartOnChange !== "boolean" || (restartOnChange && !workspace)) {
-            bad("restartOnChange", restartOnChange, "use true or false; true needs a workspace mount to watch");
-        }
-        const expose = entry.expose ?? (Array.isArray(ports) && ports.length > 0 ? "ClusterIP" : "none");
-        if (!(APP_EXPOSURES as readonly string[]).includes(expose)) {
-            bad("expose", expose, `allowed: ${APP_EXPOSURES.join(", ")}`);
-        } else if (expose !== "none" && (!Array.isArray(ports) || ports.length === 0)) {
-            bad("expose", expose, "exposing an app needs at least one entry in ports");
-        }
-        const strategy = entry.strategy ?? "RollingUpdate";
-        if (strategy !== "Recreate" && strategy !== "RollingUpdate") {
-            bad("strategy", strategy, "allowed: Recreate (single-writer apps), RollingUpdate");
-        }
-        const schedule = entry.schedule;
-        if (schedule !== undefined && (typeof schedule !== "string" || !isCronExpression(schedule))) {
-            bad("schedule", schedule, 'use a cron expression of five fields, e.g. "*/5 * * * *", or @hourly/@daily');
-        }
-        const history = (field: string) => {
-            const value = entry[field] ?? 2;
-            if (!Number.isInteger(value) || value < 0 || value > 20) {
-                bad(field, value, "use a whole number from 0 to 20");
-            }
-            return value;
-        };
-        const successfulJobsHistoryLimit = history("successfulJobsHistoryLimit");
-        const failedJobsHistoryLimit = history("failedJobsHistoryLimit");
-        const resources = { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi", ...(entry.resources ?? {}) };
-        for (const [field, value] of Object.entries(resources)) {
-            if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || typeof value !== "string" || !QUANTITY.test(value) || /^0+(\.0+)?[a-zA-Z]*$/.test(value)) {
-                bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
-            }
-        }
-        const probePath = entry.probePath;
-        if (probePath !== undefined && (typeof probePath !== "string" || !probePath.startsWith("/"))) {
-            bad("probePath", probePath, 'use an HTTP path such as "/" or "/healthz"');
-        }
-        if (schedule !== undefined && expose !== "none") {
-            bad("expose", expose, "a scheduled app (CronJob) serves nothing; leave expose out");
-        }
-        apps.push({
-            name, image, command: entry.command, args: entry.args, ports: Array.isArray(ports) ? ports : [], replicas,
-            env, secretEnv, workspace, restartOnChange, expose, strategy, schedule,
-            successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
-        });
-    });
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
-    return apps;
 }

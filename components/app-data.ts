@@ -1,0 +1,71 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BackingVolume, WORKSPACE_ROLE_LABEL } from "./storage";
+import { NO_CLASS, backingVolumeSpec } from "./workspace";
+
+/** The role label of an app's own PersistentVolume (the policy pack and `npm run sleep` look for it). */
+export const APP_DATA_ROLE = "app-data";
+
+export interface AppDataArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly appName: string;
+    /** Capacity as a Kubernetes quantity, e.g. "5Gi". */
+    readonly size: string;
+    /** The target's disk for it (static, kept like the workspace), or a storage class of the cluster. */
+    readonly source: { readonly disk: BackingVolume } | { readonly storageClass: string };
+}
+
+/**
+ * An app's own claim for single-writer data (a database), never on the NFS share. Either a static
+ * PV on Retain over a disk the target keeps (the workspace's pattern: the claim is deleted at night and
+ * bound again to the same disk in the morning), or a claim from a named storage class, protected so
+ * `destroy --exclude-protected` keeps it, and with it the data, through the night.
+ */
+export class AppData extends pulumi.ComponentResource {
+    public readonly claimName: pulumi.Output<string>;
+
+    constructor(name: string, args: AppDataArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("devkube:storage:AppData", name, {}, opts);
+        const labels = { "app.kubernetes.io/name": args.appName, "app.kubernetes.io/part-of": "devkube" };
+        const resources = { requests: { storage: args.size } };
+        let claim: k8s.core.v1.PersistentVolumeClaim;
+        if ("disk" in args.source) {
+            const volume = new k8s.core.v1.PersistentVolume(
+                `${name}-volume`,
+                {
+                    metadata: { labels: { ...labels, [WORKSPACE_ROLE_LABEL]: APP_DATA_ROLE }, annotations: args.source.disk.annotations },
+                    spec: backingVolumeSpec({ size: args.size, volume: args.source.disk }),
+                },
+                { parent: this },
+            );
+            claim = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-claim`,
+                {
+                    metadata: { name: `${args.appName}-data`, namespace: args.namespace, labels },
+                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: NO_CLASS, volumeName: volume.metadata.name, resources },
+                },
+                { parent: this },
+            );
+        } else {
+            claim = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-claim`,
+                {
+                    metadata: {
+                        name: `${args.appName}-data`,
+                        namespace: args.namespace,
+                        labels,
+                        // pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s
+                        // local-path) as ready only while Pending, so any later update of this Bound claim
+                        // would wait its full 5 minutes (seen with the workspace). The Deployment's own
+                        // wait still reports a claim that never binds.
+                        annotations: { "pulumi.com/skipAwait": "true" },
+                    },
+                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.source.storageClass, resources },
+                },
+                { parent: this, protect: true },
+            );
+        }
+        this.claimName = claim.metadata.name;
+        this.registerOutputs({ claimName: this.claimName });
+    }
+}

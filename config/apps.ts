@@ -1,0 +1,474 @@
+// devkube:apps: workloads beside the code, each a short entry in the stack config. Pure functions of
+// the raw JSON, so every rule has its own test; the problems name the app, the field, the value and
+// what is allowed.
+import { DNS_LABEL, Size, isAbsolutePath, parseSize } from "./common";
+import { PASSWORD_VARIABLE, PRESETS, PresetName, defaultPasswordKey, withPreset } from "./presets";
+
+export const APP_EXPOSURES = ["none", "ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type AppExposure = (typeof APP_EXPOSURES)[number];
+
+export interface AppPort {
+    /** The port the container listens on. */
+    readonly port: number;
+    /** The port its Service offers (the same unless the entry says otherwise). */
+    readonly servicePort: number;
+}
+
+/** An app's own disk for single-writer data (a database), never on the NFS share. */
+export interface AppVolume {
+    readonly size: Size;
+    readonly mountPath: string;
+    /**
+     * A storage class of the cluster's to provision it; the claim is then protected so it (and the
+     * data) stays through the night. Without one, devkube keeps the data on the target's own disk,
+     * the way it keeps the workspace.
+     */
+    readonly storageClass?: string;
+}
+
+export interface AppIngress {
+    readonly hosts: string[];
+    /** The cluster's ingress class; absent means the cluster's default class. */
+    readonly className?: string;
+    /** The cert-manager issuer that signs the TLS certificate. */
+    readonly issuer: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
+    readonly path: string;
+}
+
+export interface AppSpec {
+    readonly name: string;
+    readonly image: string;
+    readonly command?: string[];
+    readonly args?: string[];
+    readonly ports: AppPort[];
+    readonly replicas: number;
+    /** Plain settings: rendered into a ConfigMap and loaded with envFrom. */
+    readonly env: Record<string, string>;
+    /** Variable name -> full key of a Pulumi *secret* config value (e.g. devkube:helloToken). */
+    readonly secretEnv: Record<string, string>;
+    /** Mount the share; subPath (may be "") and whether it is the working directory. */
+    readonly workspace?: { readonly subPath: string; readonly workingDir: boolean };
+    /** Restart the process when a file under the working directory changes (polling: inotify does not cross NFS). */
+    readonly restartOnChange: boolean;
+    readonly expose: AppExposure;
+    readonly ingress?: AppIngress;
+    readonly strategy: "Recreate" | "RollingUpdate";
+    /** A cron expression: the app becomes a CronJob. */
+    readonly schedule?: string;
+    readonly successfulJobsHistoryLimit: number;
+    readonly failedJobsHistoryLimit: number;
+    readonly resources: { readonly cpu: string; readonly memory: string; readonly cpuLimit: string; readonly memoryLimit: string };
+    /** HTTP path for readiness (and liveness) on the first port; otherwise a TCP check of that port. */
+    readonly probePath?: string;
+    /** A command run in the container as the probe (it wins over probePath). */
+    readonly probeCommand?: string[];
+    readonly volume?: AppVolume;
+    /** The preset this app was built from; other apps can `use` it. */
+    readonly preset?: PresetName;
+    /** Preset apps whose connection settings (DATABASE_URL, REDIS_URL, ...) this app gets as env. */
+    readonly uses: string[];
+}
+
+const APP_KEYS = [
+    "name", "preset", "image", "command", "args", "ports", "replicas", "env", "secretEnv", "workspace", "restartOnChange",
+    "expose", "ingress", "strategy", "schedule", "successfulJobsHistoryLimit", "failedJobsHistoryLimit", "resources",
+    "probePath", "probeCommand", "volume", "uses",
+];
+/** Names devkube's own workloads use. */
+const RESERVED_NAMES = ["web", "editor", "ide", "nfs-server"];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
+const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HOST_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const DEFAULT_RESOURCES = { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" };
+
+/** A five-field cron expression as Kubernetes CronJobs take it (or @hourly, @daily, ...). */
+export function isCronExpression(text: string): boolean {
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) {
+        return true;
+    }
+    const fields = text.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
+}
+
+/** An image reference with an explicit tag other than latest (or a digest). */
+export function isPinnedImage(image: string): boolean {
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
+        return true;
+    }
+    const lastSlash = image.lastIndexOf("/");
+    const colon = image.lastIndexOf(":");
+    return colon > lastSlash && colon < image.length - 1 && image.slice(colon + 1) !== "latest";
+}
+
+function isPort(value: unknown): value is number {
+    return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+}
+
+function isStringList(value: unknown): value is string[] {
+    return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+type Bad = (field: string, value: unknown, allowed: string) => void;
+
+/** ports: numbers, or { port, servicePort } when the Service offers another port than the container's. */
+export function parsePorts(value: unknown, bad: Bad): AppPort[] {
+    const allowed = "use a list of port numbers from 1 to 65535, or { port: 6167, servicePort: 8448 } entries";
+    if (value === undefined) {
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        bad("ports", value, allowed);
+        return [];
+    }
+    const ports: AppPort[] = [];
+    for (const entry of value) {
+        if (isPort(entry)) {
+            ports.push({ port: entry, servicePort: entry });
+        } else if (isMap(entry) && isPort(entry.port) && (entry.servicePort === undefined || isPort(entry.servicePort))) {
+            ports.push({ port: entry.port, servicePort: (entry.servicePort as number | undefined) ?? entry.port });
+        } else {
+            bad("ports", value, allowed);
+            return [];
+        }
+    }
+    if (new Set(ports.map((p) => p.servicePort)).size !== ports.length) {
+        bad("ports", value, "each port needs a service port of its own");
+    }
+    return ports;
+}
+
+export function parseVolume(value: unknown, bad: Bad): AppVolume | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const example = 'use { size: "5Gi", mountPath: "/var/lib/postgresql/data" } and optionally storageClass: <a storage class of the cluster>';
+    if (!isMap(value)) {
+        bad("volume", value, example);
+        return undefined;
+    }
+    for (const key of Object.keys(value)) {
+        if (!["size", "mountPath", "storageClass"].includes(key)) {
+            bad("volume", value, `unknown field "${key}"; ${example}`);
+        }
+    }
+    const size = typeof value.size === "string" ? parseSize(value.size) : undefined;
+    if (!size) {
+        bad("volume.size", value.size, "use a whole number of Gi or Ti, e.g. 5Gi");
+    }
+    const mountPath = value.mountPath;
+    if (typeof mountPath !== "string" || !isAbsolutePath(mountPath) || mountPath === "/" || mountPath === "/workspace" || mountPath.startsWith("/workspace/")) {
+        bad("volume.mountPath", mountPath, "use an absolute directory in the container other than / and /workspace (the share), e.g. /var/lib/postgresql/data");
+    }
+    const storageClass = value.storageClass;
+    if (storageClass !== undefined && (typeof storageClass !== "string" || !DNS_SUBDOMAIN.test(storageClass))) {
+        bad("volume.storageClass", storageClass, "name a storage class as `kubectl get storageclass` lists it, e.g. local-path, or leave it out");
+    }
+    return size && typeof mountPath === "string" ? { size, mountPath, storageClass: storageClass as string | undefined } : undefined;
+}
+
+export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const example = "use { hosts: [matrix.example.org], clusterIssuer: letsencrypt } (or issuer: <an Issuer in the namespace>), optionally className and path";
+    if (!isMap(value)) {
+        bad("ingress", value, example);
+        return undefined;
+    }
+    for (const key of Object.keys(value)) {
+        if (!["hosts", "className", "clusterIssuer", "issuer", "path"].includes(key)) {
+            bad("ingress", value, `unknown field "${key}"; ${example}`);
+        }
+    }
+    const hosts = value.hosts;
+    if (!isStringList(hosts) || hosts.length === 0 || hosts.some((h) => !HOST_NAME.test(h))) {
+        bad("ingress.hosts", hosts, "use a list of one or more lowercase DNS names, e.g. [matrix.example.org, example.org]");
+    } else if (new Set(hosts).size !== hosts.length) {
+        bad("ingress.hosts", hosts, "list each host once");
+    }
+    const className = value.className;
+    if (className !== undefined && (typeof className !== "string" || !DNS_SUBDOMAIN.test(className))) {
+        bad("ingress.className", className, "name an ingress class as `kubectl get ingressclass` lists it, or leave it out for the cluster's default");
+    }
+    const { clusterIssuer, issuer } = value;
+    let tlsIssuer: AppIngress["issuer"] | undefined;
+    if ((clusterIssuer === undefined) === (issuer === undefined)) {
+        bad(
+            "ingress",
+            value,
+            "set exactly one of clusterIssuer or issuer: the cert-manager issuer that signs the TLS certificate (an Ingress is served over HTTPS only)",
+        );
+    } else {
+        const name = clusterIssuer ?? issuer;
+        const field = clusterIssuer !== undefined ? "clusterIssuer" : "issuer";
+        if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name)) {
+            bad(`ingress.${field}`, name, "name a cert-manager issuer as `kubectl get clusterissuer` (or issuer) lists it, e.g. letsencrypt");
+        } else {
+            tlsIssuer = { kind: clusterIssuer !== undefined ? "ClusterIssuer" : "Issuer", name };
+        }
+    }
+    const path = value.path ?? "/";
+    if (typeof path !== "string" || !path.startsWith("/")) {
+        bad("ingress.path", path, 'use a URL path such as "/"');
+    }
+    return isStringList(hosts) && tlsIssuer
+        ? { hosts, className: className as string | undefined, issuer: tlsIssuer, path: path as string }
+        : undefined;
+}
+
+/**
+ * Validates devkube:apps (a JSON list from the stack config) and returns the apps and every problem.
+ * `isSecret` tells whether a config key is stored as a Pulumi secret; `exists` whether it is set at all.
+ */
+export function parseApps(
+    text: string | undefined,
+    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
+): { apps: AppSpec[]; problems: string[] } {
+    if (text === undefined || text.trim() === "") {
+        return { apps: [], problems: [] };
+    }
+    let list: unknown;
+    try {
+        list = JSON.parse(text);
+    } catch {
+        return { apps: [], problems: [`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`] };
+    }
+    if (!Array.isArray(list)) {
+        return { apps: [], problems: [`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`] };
+    }
+    const problems: string[] = [];
+    const parsed: Array<[AppSpec, number]> = [];
+    list.forEach((raw: unknown, index: number) => {
+        const app = parseApp(raw, index, keys, problems);
+        if (app) {
+            parsed.push([app, index]);
+        }
+    });
+    problems.push(...crossAppProblems(parsed));
+    return { apps: parsed.map(([app]) => app), problems };
+}
+
+function parseApp(
+    raw: unknown,
+    index: number,
+    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
+    problems: string[],
+): AppSpec | undefined {
+    const preset = isMap(raw) ? raw.preset : undefined;
+    const rawName = isMap(raw) ? (raw.name ?? (typeof preset === "string" ? preset : undefined)) : undefined;
+    const label = `devkube:apps[${index}]${typeof rawName === "string" ? ` (${rawName})` : ""}`;
+    const bad: Bad = (field, value, allowed) => problems.push(`${label}.${field}: got ${JSON.stringify(value)}; ${allowed}`);
+    if (!isMap(raw)) {
+        problems.push(`${label}: got ${JSON.stringify(raw)}; each app is an object with at least name and image (or a preset)`);
+        return undefined;
+    }
+    for (const key of Object.keys(raw)) {
+        if (!APP_KEYS.includes(key)) {
+            problems.push(`${label}: unknown field "${key}"; allowed: ${APP_KEYS.join(", ")}`);
+        }
+    }
+    let entry: Record<string, any> = raw;
+    if (preset !== undefined) {
+        if (typeof preset !== "string" || !(PRESETS as readonly string[]).includes(preset)) {
+            bad("preset", preset, `allowed: ${PRESETS.join(", ")}`);
+            return undefined;
+        }
+        entry = withPreset(preset as PresetName, raw);
+    }
+
+    const name = entry.name;
+    if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > 40) {
+        bad("name", name, "use a lowercase DNS label of at most 40 characters, e.g. hello");
+    } else if (RESERVED_NAMES.includes(name)) {
+        bad("name", name, `each app needs a name of its own (${RESERVED_NAMES.join(", ")} are devkube's)`);
+    }
+    const image = entry.image;
+    if (typeof image !== "string" || image === "") {
+        bad("image", image, "set an image with an explicit tag, e.g. node:22.12.0-alpine");
+    } else if (!isPinnedImage(image)) {
+        bad("image", image, "pin an explicit tag other than latest (e.g. node:22.12.0-alpine), so the app does not change under you");
+    }
+    for (const field of ["command", "args", "probeCommand"]) {
+        if (entry[field] !== undefined && (!isStringList(entry[field]) || (field === "probeCommand" && entry[field].length === 0))) {
+            bad(field, entry[field], "use a list of strings");
+        }
+    }
+    const ports = parsePorts(entry.ports, bad);
+    const replicas = entry.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 20) {
+        bad("replicas", replicas, "use a whole number from 0 to 20");
+    }
+    const env = entry.env ?? {};
+    if (!isMap(env) || Object.entries(env).some(([k, v]) => !ENV_NAME.test(k) || typeof v !== "string")) {
+        bad("env", env, 'use a map of variable names to strings, e.g. { MY_NON_SECRET: "foo" }');
+    }
+    const secretEnv = entry.secretEnv ?? {};
+    if (!isMap(secretEnv)) {
+        bad("secretEnv", secretEnv, 'use a map of variable names to secret config keys, e.g. { API_TOKEN: "devkube:helloToken" }');
+    } else {
+        for (const [variable, key] of Object.entries(secretEnv)) {
+            if (!ENV_NAME.test(variable) || typeof key !== "string" || !key.includes(":")) {
+                bad(`secretEnv.${variable}`, key, 'name a Pulumi config key, e.g. "devkube:helloToken" (the value itself never goes here)');
+            } else if (!keys.exists(key)) {
+                bad(`secretEnv.${variable}`, key, `that config key is not set: pulumi config set --secret ${key} <value>`);
+            } else if (!keys.isSecret(key)) {
+                bad(`secretEnv.${variable}`, key, `that config key is stored in plain text; set it again with: pulumi config set --secret ${key} <value>`);
+            }
+        }
+    }
+    let workspace: AppSpec["workspace"];
+    if (entry.workspace !== undefined) {
+        const w = entry.workspace;
+        const subPath = w?.subPath ?? "";
+        if (!isMap(w) || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..")) {
+            bad("workspace", w, 'use { subPath: "hello", workingDir: true } (subPath relative to the share)');
+        } else {
+            workspace = { subPath, workingDir: (w.workingDir as boolean | undefined) ?? true };
+        }
+    }
+    const restartOnChange = entry.restartOnChange ?? false;
+    if (typeof restartOnChange !== "boolean" || (restartOnChange && !workspace)) {
+        bad("restartOnChange", restartOnChange, "use true or false; true needs a workspace mount to watch");
+    }
+    const ingress = parseIngress(entry.ingress, bad);
+    const expose = entry.expose ?? (ports.length > 0 ? "ClusterIP" : "none");
+    if (!(APP_EXPOSURES as readonly string[]).includes(expose)) {
+        bad("expose", expose, `allowed: ${APP_EXPOSURES.join(", ")}`);
+    } else if (expose !== "none" && ports.length === 0) {
+        bad("expose", expose, "exposing an app needs at least one entry in ports");
+    } else if (entry.ingress !== undefined && expose === "none") {
+        bad("expose", expose, "an Ingress sends traffic to the app's Service: leave expose out (ClusterIP) or pick a Service type");
+    }
+    const volume = parseVolume(entry.volume, bad);
+    const strategy = entry.strategy ?? (entry.volume !== undefined ? "Recreate" : "RollingUpdate");
+    if (strategy !== "Recreate" && strategy !== "RollingUpdate") {
+        bad("strategy", strategy, "allowed: Recreate (single-writer apps), RollingUpdate");
+    } else if (entry.volume !== undefined && (strategy !== "Recreate" || replicas > 1)) {
+        bad(
+            entry.strategy !== undefined && strategy !== "Recreate" ? "strategy" : "replicas",
+            entry.strategy !== undefined && strategy !== "Recreate" ? strategy : replicas,
+            "an app with its own volume is a single writer (the disk attaches to one pod): use replicas 0 or 1 and strategy Recreate",
+        );
+    }
+    const schedule = entry.schedule;
+    if (schedule !== undefined && (typeof schedule !== "string" || !isCronExpression(schedule))) {
+        bad("schedule", schedule, 'use a cron expression of five fields, e.g. "*/5 * * * *", or @hourly/@daily');
+    }
+    if (schedule !== undefined && entry.expose !== undefined && expose !== "none") {
+        bad("expose", expose, "a scheduled app (CronJob) serves nothing; leave expose out");
+    }
+    if (schedule !== undefined && (entry.ingress !== undefined || entry.volume !== undefined || preset !== undefined)) {
+        bad("schedule", schedule, "a scheduled app (CronJob) cannot have an ingress, its own volume or a preset; drop one of them");
+    }
+    const history = (field: string) => {
+        const value = entry[field] ?? 2;
+        if (!Number.isInteger(value) || value < 0 || value > 20) {
+            bad(field, value, "use a whole number from 0 to 20");
+        }
+        return value;
+    };
+    const successfulJobsHistoryLimit = history("successfulJobsHistoryLimit");
+    const failedJobsHistoryLimit = history("failedJobsHistoryLimit");
+    const resources = { ...DEFAULT_RESOURCES, ...(isMap(entry.resources) ? entry.resources : {}) };
+    if (entry.resources !== undefined && !isMap(entry.resources)) {
+        bad("resources", entry.resources, 'use { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" } (any of them)');
+    }
+    for (const [field, value] of Object.entries(resources)) {
+        if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || typeof value !== "string" || !QUANTITY.test(value) || /^0+(\.0+)?[a-zA-Z]*$/.test(value)) {
+            bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
+        }
+    }
+    const probePath = entry.probePath;
+    if (probePath !== undefined && (typeof probePath !== "string" || !probePath.startsWith("/"))) {
+        bad("probePath", probePath, 'use an HTTP path such as "/" or "/healthz"');
+    }
+    const uses = entry.uses ?? [];
+    if (!isStringList(uses)) {
+        bad("uses", uses, "use a list of the names of preset apps (postgres, redis) whose addresses this app needs, e.g. [db, cache]");
+    }
+    if (preset !== undefined) {
+        const variable = PASSWORD_VARIABLE[preset as PresetName];
+        if (!isMap(secretEnv) || secretEnv[variable] === undefined) {
+            bad(`secretEnv.${variable}`, undefined, `a ${preset} app reads its password from a secret config key, e.g. ${defaultPasswordKey(String(name))}`);
+        }
+        if (replicas > 1) {
+            bad("replicas", replicas, `a ${preset} preset runs one server: use 0 or 1`);
+        }
+    }
+    return {
+        name, image, command: entry.command, args: entry.args, ports, replicas, env, secretEnv, workspace, restartOnChange,
+        expose, ingress, strategy, schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
+        probeCommand: entry.probeCommand, volume, preset: preset as PresetName | undefined, uses: isStringList(uses) ? uses : [],
+    };
+}
+
+/** What no single entry shows: duplicate names and hosts, and `uses` that name no preset app. */
+function crossAppProblems(parsed: Array<[AppSpec, number]>): string[] {
+    const problems: string[] = [];
+    const apps = parsed.map(([app]) => app);
+    const label = (app: AppSpec) => `devkube:apps[${parsed[apps.indexOf(app)][1]}] (${app.name})`;
+    const seen = new Set<string>();
+    const hosts = new Map<string, string>();
+    for (const app of apps) {
+        if (seen.has(app.name)) {
+            problems.push(`${label(app)}.name: got ${JSON.stringify(app.name)}; each app needs a name of its own`);
+        }
+        seen.add(app.name);
+        for (const host of app.ingress?.hosts ?? []) {
+            const other = hosts.get(host);
+            if (other !== undefined && other !== app.name) {
+                problems.push(`${label(app)}.ingress.hosts: got ${JSON.stringify(host)}; app ${other} serves that host already`);
+            }
+            hosts.set(host, app.name);
+        }
+    }
+    for (const app of apps) {
+        const usedPresets = new Map<string, string>();
+        for (const used of app.uses) {
+            const target = apps.find((a) => a.name === used);
+            if (!target || !target.preset || used === app.name) {
+                const presets = apps.filter((a) => a.preset && a.name !== app.name).map((a) => a.name);
+                problems.push(
+                    `${label(app)}.uses: got ${JSON.stringify(used)}; name a preset app of this stack (${presets.length > 0 ? presets.join(", ") : "there is none: add e.g. { preset: postgres }"})`,
+                );
+            } else if (usedPresets.has(target.preset)) {
+                problems.push(
+                    `${label(app)}.uses: got ${JSON.stringify(app.uses)}; ${usedPresets.get(target.preset)} and ${used} are both ${target.preset} and would set the same variables; use one`,
+                );
+            } else {
+                usedPresets.set(target.preset, used);
+            }
+        }
+    }
+    return problems;
+}
+
+/** Volumes the target cannot keep through the night, found once the target is known. */
+export function appVolumeProblems(apps: AppSpec[], target: { kind: string; existingExport?: boolean }): string[] {
+    const problems: string[] = [];
+    apps.forEach((app, index) => {
+        if (!app.volume) {
+            return;
+        }
+        const field = `devkube:apps[${index}] (${app.name}).volume`;
+        if (target.kind === "digitalocean" && app.volume.storageClass) {
+            problems.push(
+                `${field}.storageClass: got ${JSON.stringify(app.volume.storageClass)}; the digitalocean target deletes the cluster every night, ` +
+                    "and a claim from a storage class would lose its data with it; leave storageClass out and devkube keeps the data on a protected DigitalOcean volume",
+            );
+        }
+        if (target.existingExport && !app.volume.storageClass) {
+            problems.push(
+                `${field}: got ${JSON.stringify({ size: app.volume.size.quantity, mountPath: app.volume.mountPath })}; devkube:baremetalMode=existing-export has no disk of its own for app data ` +
+                    "(and databases do not belong on NFS); add storageClass: <a storage class of the cluster>, e.g. local-path",
+            );
+        }
+    });
+    return problems;
+}
