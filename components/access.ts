@@ -16,27 +16,31 @@ export interface ServiceAccess {
     readonly nodeAddress: string;
     /** Local port for port-forward. */
     readonly localPort: number;
+    /** What speaks on the port: a browser URL for http, an address for anything else (a database). */
+    readonly protocol?: "http" | "tcp";
 }
 
 export function accessInstructions(a: ServiceAccess): string {
+    const http = (a.protocol ?? "http") === "http";
+    const address = (host: string, port: number) => (http ? `http://${host}${port === 80 ? "" : `:${port}`}` : `${host}:${port}`);
     switch (a.type) {
         case "NodePort":
             return a.nodePort === undefined
                 ? `kubectl -n ${a.namespace} get svc ${a.serviceName} (node port not allocated yet)`
-                : `http://${a.nodeAddress}:${a.nodePort}`;
+                : address(a.nodeAddress, a.nodePort);
         case "LoadBalancer":
             return a.loadBalancerAddress
-                ? `http://${a.loadBalancerAddress}${a.port === 80 ? "" : `:${a.port}`}`
+                ? address(a.loadBalancerAddress, a.port)
                 : `kubectl -n ${a.namespace} get svc ${a.serviceName} -w (waiting for the load balancer's address)`;
         case "ClusterIP":
-            return `kubectl -n ${a.namespace} port-forward svc/${a.serviceName} ${a.localPort}:${a.port}, then open http://localhost:${a.localPort}`;
+            return `kubectl -n ${a.namespace} port-forward svc/${a.serviceName} ${a.localPort}:${a.port}, then ${http ? "open" : "connect to"} ${address("localhost", a.localPort)}`;
     }
 }
 
 /** accessInstructions for a Service, from its live name, node port and load balancer address. */
 export function serviceAccess(
     service: k8s.core.v1.Service,
-    how: Pick<ServiceAccess, "type" | "port" | "nodeAddress" | "localPort">,
+    how: Pick<ServiceAccess, "type" | "port" | "nodeAddress" | "localPort" | "protocol">,
 ): pulumi.Output<string> {
     return pulumi
         .all([service.metadata.namespace, service.metadata.name, service.spec.ports, service.status])

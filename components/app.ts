@@ -193,7 +193,13 @@ export class App extends pulumi.ComponentResource {
             { parent: this, dependsOn: [deployment] },
         );
         const servicePort = app.ports[0].servicePort;
-        this.access = serviceAccess(service, { type: app.expose, port: servicePort, nodeAddress: args.nodeAddress, localPort: servicePort });
+        this.access = serviceAccess(service, {
+            type: app.expose,
+            port: servicePort,
+            nodeAddress: args.nodeAddress,
+            localPort: servicePort,
+            protocol: app.preset ? "tcp" : "http",
+        });
         if (app.ingress) {
             const ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, ingressArgs(app, args.namespace, service.metadata.name), {
                 parent: this,

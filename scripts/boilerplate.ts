@@ -4,24 +4,25 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT, asManifest, fixtureConfig, runProgram, stackConfigValues } from "../test/harness";
+import { ROOT, asManifest, fixtureHeader, runFixture, runProgram, stackConfigValues } from "../test/harness";
 
 function configLines(text: string): number {
     return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).length;
 }
 
 async function main() {
-    const base = await runProgram("minikube", stackConfigValues("minikube"));
-    const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
     const rows: string[] = [];
     for (const file of fs.readdirSync(path.join(ROOT, "test", "fixtures")).filter((f) => f.endsWith(".yaml")).sort()) {
         const text = fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8");
-        const run = await runProgram("minikube", { ...stackConfigValues("minikube"), ...fixtureConfig(file) });
+        const { stack } = fixtureHeader(file);
+        const base = await runProgram(stack, stackConfigValues(stack));
+        const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
+        const run = await runFixture(file);
         const added = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !known.has(`${r.type}::${r.name}`));
         const manifests = added.map((r) => YAML.stringify(asManifest(r)));
         const yamlLines = manifests.join("---\n").split("\n").filter((l) => l.trim() !== "").length;
         const kinds = added.map((r) => r.type.split(":").pop()).join(", ");
-        rows.push(`| ${file.replace(/\.yaml$/, "")} | ${configLines(text)} | ${yamlLines} | ${(yamlLines / configLines(text)).toFixed(1)}x | ${kinds} |`);
+        rows.push(`| ${file.replace(/\.yaml$/, "")} (${stack}) | ${configLines(text)} | ${yamlLines} | ${(yamlLines / configLines(text)).toFixed(1)}x | ${kinds} |`);
     }
     console.log("| example | stack config lines | equivalent Kubernetes YAML lines | ratio | objects |");
     console.log("|---|---:|---:|---:|---|");

@@ -53,19 +53,24 @@ export function planSleep(resources: StateResource[]): SleepPlan {
     const real = resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
     const workspace: string[] = [];
     const problems: string[] = [];
+    let workspaceFound = false;
     for (const r of real) {
         if (r.type === DO_VOLUME) {
             const o = r.outputs ?? {};
             workspace.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.region ?? "?"})`);
+            // devkube names an app's own volume app-<name>-volume; every other one is the workspace.
+            workspaceFound ||= !nameOf(r.urn).startsWith("app-");
             if (!r.protect) {
                 problems.push(
-                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your code is not protected, so a destroy would delete it; ` +
+                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your ${nameOf(r.urn).startsWith("app-") ? "app's data" : "code"} is not protected, so a destroy would delete it; ` +
                         `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
                 );
             }
         }
         const labels = (r.outputs ?? r.inputs)?.metadata?.labels ?? {};
-        if (r.type === PV && labels["devkube.dev/role"] === "workspace") {
+        const role = labels["devkube.dev/role"];
+        if (r.type === PV && (role === "workspace" || role === "app-data")) {
+            workspaceFound ||= role === "workspace";
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
             const where = spec.csi
                 ? `CSI volume ${spec.csi.volumeHandle}`
@@ -77,18 +82,18 @@ export function planSleep(resources: StateResource[]): SleepPlan {
                       ? `NFS export ${spec.nfs.server}:${spec.nfs.path}`
                       : "an unknown source";
             if (!spec.csi) {
-                workspace.push(where);
+                workspace.push(role === "app-data" ? `${where} (app ${labels["app.kubernetes.io/name"] ?? "?"}'s own data)` : where);
             }
             if (spec.persistentVolumeReclaimPolicy !== "Retain") {
                 problems.push(
                     `the PersistentVolume ${(r.outputs ?? r.inputs)?.metadata?.name} on ${where} has reclaim policy ` +
-                        `${JSON.stringify(spec.persistentVolumeReclaimPolicy ?? "(default)")}, not Retain, so deleting it could delete your code; ` +
+                        `${JSON.stringify(spec.persistentVolumeReclaimPolicy ?? "(default)")}, not Retain, so deleting it could delete your ${role === "app-data" ? "app's data" : "code"}; ` +
                         "run `npm run wake` first (devkube sets Retain)",
                 );
             }
         }
     }
-    if (real.length > 0 && workspace.length === 0) {
+    if (real.length > 0 && !workspaceFound) {
         problems.push("no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled devkube.dev/role=workspace) is in this stack's state; refusing to tear down what cannot be identified");
     }
     return {

@@ -89,6 +89,27 @@ export function fixtureConfig(file: string): Record<string, string> {
     return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, encode(value)]));
 }
 
+/** What a fixture's header says: the stack it is written for ("# stack: homelab") and its secret keys ("# secrets: a b"). */
+export function fixtureHeader(file: string): { stack: string; secretKeys: string[] } {
+    const text = fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8");
+    const stack = /^# stack: (\S+)$/m.exec(text)?.[1] ?? "minikube";
+    const secretKeys = /^# secrets: (.+)$/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
+    return { stack, secretKeys };
+}
+
+/** A stand-in for the value a person sets with `pulumi config set --secret <key>`. */
+export function fakeSecret(key: string): string {
+    return `fake-secret-for-${key.replace(/^.*:/, "")}`;
+}
+
+/** A worked example on the stack it is written for, its secrets set (as secrets) to fakeSecret values. */
+export function runFixture(file: string, options: { preview?: boolean } = {}): Promise<ProgramRun> {
+    const { stack, secretKeys } = fixtureHeader(file);
+    const secrets = Object.fromEntries(secretKeys.map((key) => [key, fakeSecret(key)]));
+    const config = { ...stackConfigValues(stack), ...fixtureConfig(file), ...secrets };
+    return runProgram(stack, config, { secretKeys, preview: options.preview });
+}
+
 function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }

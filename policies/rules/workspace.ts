@@ -11,6 +11,8 @@ export const DO_PROVIDER_TYPE = "pulumi:providers:digitalocean";
 export const PV_TYPE = "kubernetes:core/v1:PersistentVolume";
 export const WORKSPACE_ROLE_LABEL = "devkube.dev/role";
 export const WORKSPACE_ROLE = "workspace";
+/** An app's own volume (a database): kept like the workspace. */
+export const APP_DATA_ROLE = "app-data";
 
 /**
  * Component resources own nothing outside Pulumi, so `destroy` removing them loses nothing. Policies see no
@@ -33,17 +35,24 @@ export function isComponentType(type: string): boolean {
     return COMPONENT_TYPES.includes(type) || type.startsWith("devkube:");
 }
 
-function isWorkspacePv(r: PolicyResource, d: Deferred): boolean {
+/** The role label of a PersistentVolume that holds user data, or undefined. */
+function dataRole(r: PolicyResource, d: Deferred): string | undefined {
     if (r.type !== PV_TYPE) {
-        return false;
+        return undefined;
     }
-    let result = false;
+    let result: string | undefined;
     d.run(() => {
         const m: unknown = r.props.metadata;
         const labels: unknown = isObject(m) ? m.labels : undefined;
-        result = isObject(labels) && labels[WORKSPACE_ROLE_LABEL] === WORKSPACE_ROLE;
+        const role = isObject(labels) ? labels[WORKSPACE_ROLE_LABEL] : undefined;
+        result = role === WORKSPACE_ROLE || role === APP_DATA_ROLE ? role : undefined;
     });
     return result;
+}
+
+/** How a message names what the volume holds (devkube names an app's DigitalOcean volume app-<name>-volume). */
+function holds(role: string | undefined, r: PolicyResource): string {
+    return role === APP_DATA_ROLE || (r.type === DO_VOLUME_TYPE && r.name.startsWith("app-")) ? "an app's own data" : "the workspace";
 }
 
 /** Direct dependencies: `dependencies` plus every `propertyDependencies` entry (not `parent`). */
@@ -77,7 +86,7 @@ function transitiveDependencies(root: PolicyResource): { resource: PolicyResourc
 export const workspaceRetainedPolicy: StackValidationPolicy = {
     name: WORKSPACE_RETAINED,
     description:
-        `The workspace storage (a DigitalOcean Volume, or a PersistentVolume labelled ${WORKSPACE_ROLE_LABEL}: ${WORKSPACE_ROLE}) ` +
+        `User data (a DigitalOcean Volume, or a PersistentVolume labelled ${WORKSPACE_ROLE_LABEL}: ${WORKSPACE_ROLE} or ${APP_DATA_ROLE}) ` +
         "is protected or (PV) has reclaim policy Retain; a DigitalOcean Volume is protected and depends on no unprotected " +
         "custom resource (never on the cluster), so `pulumi destroy --exclude-protected` removes everything else.",
     enforcementLevel: "mandatory",
@@ -85,7 +94,7 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         policyConfig(args, WORKSPACE_RETAINED);
         const d = new Deferred();
-        const workspaces = args.resources.filter((r) => r.type === DO_VOLUME_TYPE || isWorkspacePv(r, d));
+        const workspaces = args.resources.filter((r) => r.type === DO_VOLUME_TYPE || dataRole(r, d) !== undefined);
         if (workspaces.length === 0) {
             d.finish();
             args.notApplicable("the stack has no workspace volume");
@@ -96,10 +105,10 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
                 d.run(() => {
                     const spec: unknown = w.props.spec;
                     const reclaim: unknown = isObject(spec) ? spec.persistentVolumeReclaimPolicy : undefined;
-                    const what = `PersistentVolume ${w.name} (the workspace)`;
+                    const what = `PersistentVolume ${w.name} (${holds(dataRole(w, d), w)})`;
                     if (reclaim === "Delete" || reclaim === "Recycle") {
                         reportViolation(
-                            `${what}: spec.persistentVolumeReclaimPolicy is "${reclaim}", which wipes the workspace when its claim is deleted; set it to "Retain"`,
+                            `${what}: spec.persistentVolumeReclaimPolicy is "${reclaim}", which wipes it when its claim is deleted; set it to "Retain"`,
                             w.urn,
                         );
                     } else if (!protectedNow && reclaim !== "Retain") {
@@ -112,7 +121,7 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
                 });
                 continue;
             }
-            const what = `DigitalOcean Volume ${w.name} (the workspace)`;
+            const what = `DigitalOcean Volume ${w.name} (${holds(undefined, w)})`;
             if (!protectedNow) {
                 reportViolation(`${what} is not protected; set the resource option protect: true so no destroy can delete it`, w.urn);
             }

@@ -67,9 +67,18 @@ describe("devkube-workspace-retained", () => {
     it("flags a workspace PV with reclaim Delete even when protected, and one with neither", async () => {
         const v = await runStackPolicy(workspaceRetainedPolicy, [pv("Delete", true)]);
         assert.deepStrictEqual(v, [
-            'PersistentVolume workspace-pv (the workspace): spec.persistentVolumeReclaimPolicy is "Delete", which wipes the workspace when its claim is deleted; set it to "Retain"',
+            'PersistentVolume workspace-pv (the workspace): spec.persistentVolumeReclaimPolicy is "Delete", which wipes it when its claim is deleted; set it to "Retain"',
         ]);
         assert.match((await runStackPolicy(workspaceRetainedPolicy, [pv(undefined)]))[0], /is not set and the resource is not protected/);
+    });
+
+    it("holds an app's own volume (PV labelled app-data, DigitalOcean app-<name>-volume) to the same rules", async () => {
+        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [pv("Retain", false, "app-data")]), []);
+        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [pv("Delete", false, "app-data")]), [
+            'PersistentVolume workspace-pv (an app\'s own data): spec.persistentVolumeReclaimPolicy is "Delete", which wipes it when its claim is deleted; set it to "Retain"',
+        ]);
+        const v = await runStackPolicy(workspaceRetainedPolicy, [volume(false, { name: "app-db-volume" })]);
+        assert.deepStrictEqual(v, ["DigitalOcean Volume app-db-volume (an app's own data) is not protected; set the resource option protect: true so no destroy can delete it"]);
     });
 
     it("ignores PVs not labelled as the workspace; not applicable without a workspace", async () => {
