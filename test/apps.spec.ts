@@ -10,8 +10,16 @@ import {
     policyResources,
     runProgram,
     secretValue,
+    runDev,
     stackConfigValues,
 } from "./harness";
+
+const STACK_CONFIG_EXPORT = {
+    ...stackConfigValues("homelab"),
+    "devkube:baremetalMode": "existing-export",
+    "devkube:nfsServer": "192.168.1.20",
+    "devkube:nfsPath": "/srv/nfs/devkube",
+};
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -106,6 +114,69 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
         ["a name devkube uses", [{ ...base, name: "web" }], /\.name: got "web"; each app needs a name of its own/],
         ["exposed without ports", [{ ...base, expose: "NodePort" }], /\.expose: got "NodePort"; exposing an app needs at least one entry in ports/],
         ["zero memory", [{ ...base, resources: { memory: "0" } }], /\.resources\.memory: got "0"; use non-zero Kubernetes quantities/],
+        ["an unknown preset", [{ preset: "mysql" }], /devkube:apps\[0\] \(mysql\)\.preset: got "mysql"; allowed: postgres, redis/],
+        [
+            "a preset whose password is not set",
+            [{ preset: "postgres" }],
+            /devkube:apps\[0\] \(postgres\)\.secretEnv\.POSTGRES_PASSWORD: got "devkube:postgresPassword"; that config key is not set: pulumi config set --secret devkube:postgresPassword <value>/,
+        ],
+        [
+            "a preset whose password is plain config",
+            [{ name: "db", preset: "postgres" }],
+            /\(db\)\.secretEnv\.POSTGRES_PASSWORD: got "devkube:dbPassword"; that config key is stored in plain text/,
+            { "devkube:dbPassword": "plain" },
+        ],
+        ["a preset with two replicas", [{ preset: "redis", replicas: 2 }], /\(redis\)\.replicas: got 2; an app with its own volume is a single writer/, { "devkube:redisPassword": "s" }, ["devkube:redisPassword"]],
+        [
+            "an own volume with rolling updates",
+            [{ ...base, volume: { size: "1Gi", mountPath: "/data" }, strategy: "RollingUpdate" }],
+            /\.strategy: got "RollingUpdate"; an app with its own volume is a single writer \(the disk attaches to one pod\): use replicas 0 or 1 and strategy Recreate/,
+        ],
+        [
+            "an own volume inside the share",
+            [{ ...base, volume: { size: "1Gi", mountPath: "/workspace/db" } }],
+            /\.volume\.mountPath: got "\/workspace\/db"; use an absolute directory in the container other than \/ and \/workspace/,
+        ],
+        ["an own volume without a size", [{ ...base, volume: { mountPath: "/data" } }], /\.volume\.size: got undefined; use a whole number of Gi or Ti/],
+        [
+            "an Ingress without TLS",
+            [{ ...base, ports: [3000], ingress: { hosts: ["app.example.org"] } }],
+            /\.ingress: got \{"hosts":\["app.example.org"\]\}; set exactly one of clusterIssuer or issuer: the cert-manager issuer/,
+        ],
+        [
+            "an Ingress host that is not a DNS name",
+            [{ ...base, ports: [3000], ingress: { hosts: ["App_Example"], clusterIssuer: "letsencrypt" } }],
+            /\.ingress\.hosts: got \["App_Example"\]; use a list of one or more lowercase DNS names/,
+        ],
+        [
+            "an Ingress for an app that is not exposed",
+            [{ ...base, ports: [3000], expose: "none", ingress: { hosts: ["app.example.org"], clusterIssuer: "letsencrypt" } }],
+            /\.expose: got "none"; an Ingress sends traffic to the app's Service/,
+        ],
+        [
+            "two apps serving one host",
+            [
+                { ...base, ports: [3000], ingress: { hosts: ["app.example.org"], clusterIssuer: "le" } },
+                { ...base, name: "other", ports: [3000], ingress: { hosts: ["app.example.org"], clusterIssuer: "le" } },
+            ],
+            /devkube:apps\[1\] \(other\)\.ingress\.hosts: got "app.example.org"; app hello serves that host already/,
+        ],
+        [
+            "uses an app that is not a preset",
+            [base, { ...base, name: "worker", uses: ["hello"] }],
+            /devkube:apps\[1\] \(worker\)\.uses: got "hello"; name a preset app of this stack \(there is none: add e.g. \{ preset: postgres \}\)/,
+        ],
+        [
+            "a service port out of range",
+            [{ ...base, ports: [{ port: 6167, servicePort: 70000 }] }],
+            /\.ports: got \[\{"port":6167,"servicePort":70000\}\]; use a list of port numbers from 1 to 65535, or \{ port: 6167, servicePort: 8448 \} entries/,
+        ],
+        [
+            "an app data path inside the workspace",
+            [],
+            /devkube:appDataPath: got "\/data\/devkube\/db"; use a directory under one that minikube keeps .* and outside the workspace \/data\/devkube/,
+            { "devkube:appDataPath": "/data/devkube/db" },
+        ],
     ];
     for (const [title, apps, expected, extra, secretKeys] of cases) {
         it(title, async () => {
@@ -119,4 +190,29 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
             );
         });
     }
+});
+
+describe("apps: own volumes the target cannot keep through the night", () => {
+    const volumeApp = (volume: Record<string, string>) => JSON.stringify([{ name: "db", image: "postgres:17.2-alpine", volume }]);
+
+    it("refuses a storage class on DigitalOcean, where the cluster (and every claim in it) goes each night", async () => {
+        await assert.rejects(
+            runDev({ "devkube:apps": volumeApp({ size: "5Gi", mountPath: "/var/lib/postgresql/data", storageClass: "do-block-storage" }) }),
+            /devkube:apps\[0\] \(db\)\.volume\.storageClass: got "do-block-storage"; the digitalocean target deletes the cluster every night.*leave storageClass out/,
+        );
+    });
+    it("asks for a storage class on a home lab that mounts an existing export (no disk of its own; databases do not belong on NFS)", async () => {
+        await assert.rejects(
+            runProgram("homelab", {
+                ...STACK_CONFIG_EXPORT,
+                "devkube:apps": volumeApp({ size: "5Gi", mountPath: "/var/lib/postgresql/data" }),
+            }),
+            /devkube:apps\[0\] \(db\)\.volume: got \{"size":"5Gi","mountPath":"\/var\/lib\/postgresql\/data"\}; devkube:baremetalMode=existing-export has no disk of its own for app data .* add storageClass/,
+        );
+        const run = await runProgram("homelab", {
+            ...STACK_CONFIG_EXPORT,
+            "devkube:apps": volumeApp({ size: "5Gi", mountPath: "/var/lib/postgresql/data", storageClass: "local-path" }),
+        });
+        assert.equal(byName(run, "kubernetes:core/v1:PersistentVolumeClaim", "db-data").inputs.spec.storageClassName, "local-path");
+    });
 });

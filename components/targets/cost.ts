@@ -69,6 +69,8 @@ export interface CostInputs {
     readonly pools: NodePoolPrice[];
     readonly awakeHours: number;
     readonly volumeGib: number;
+    /** Apps' own volumes (databases); not in the snapshots. */
+    readonly appVolumeGib?: number;
     readonly loadBalancers: number;
     /** Snapshots kept (devkube:doSnapshotsToKeep). */
     readonly snapshots: number;
@@ -79,7 +81,7 @@ export interface MonthlyCost {
     readonly scheduledUsd: number;
     readonly savedUsd: number;
     readonly awakeHoursPerMonth: number;
-    /** The volume keeps your code and is billed whether the cluster sleeps or not. */
+    /** The volumes keep your code and apps' data and are billed whether the cluster sleeps or not. */
     readonly volumeUsd: number;
     /** At most: snapshots are billed by used size, here counted as the whole volume. */
     readonly snapshotsUsdAtMost: number;
@@ -94,7 +96,7 @@ function round(usd: number): number {
 }
 
 export function monthlyCost(inputs: CostInputs): MonthlyCost {
-    const volumeUsd = inputs.volumeGib * VOLUME_USD_PER_GIB_MONTH;
+    const volumeUsd = (inputs.volumeGib + (inputs.appVolumeGib ?? 0)) * VOLUME_USD_PER_GIB_MONTH;
     const snapshotsUsd = inputs.snapshots * inputs.volumeGib * SNAPSHOT_USD_PER_GIB_MONTH;
     const hourly = (hours: number) =>
         inputs.pools.reduce((sum, pool) => sum + pool.count * pool.priceHourly * billedHours(hours), 0) +

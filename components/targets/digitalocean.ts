@@ -106,7 +106,8 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             ...monthlyCost({
                 pools: [{ count: settings.nodeCount, priceHourly: size.priceHourly }],
                 awakeHours: awakeHoursPerMonth(settings.awakeSchedule),
-                volumeGib: inputs.size.gib + inputs.appVolumeGib,
+                volumeGib: inputs.size.gib,
+                appVolumeGib: inputs.appVolumeGib,
                 loadBalancers: inputs.loadBalancers,
                 snapshots: settings.snapshotsToKeep,
             }),
