@@ -296,3 +296,74 @@ describe(`e2e: the Express example from stack config, on ${CONTEXT}`, function (
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "hello-live"]).status.readyReplicas, 1);
     });
 });
+
+describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "e2e-services";
+    const passwords = { "devkube:dbPassword": "db-pw-e2e-7f3k", "devkube:cachePassword": "cache-pw-e2e-q9z2" };
+
+    before(() => {
+        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "multi-service.yaml"), "utf8").replace(/^#.*\n/gm, "");
+        const config = `config:\n  devkube:target: minikube\n  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`;
+        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), config);
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "minikube.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        mustPulumi(stack, ["stack", "select", "--create"]);
+        for (const [key, value] of Object.entries(passwords)) {
+            mustPulumi(stack, ["config", "set", "--secret", key, value]);
+        }
+    });
+    after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
+
+    const dataSources = () =>
+        Object.fromEntries(
+            kubeJson(["get", "pv", "-l", "devkube.dev/role=app-data"]).items.map((pv: any) => [pv.metadata.labels["app.kubernetes.io/name"], pv.spec.hostPath.path]),
+        );
+
+    it("goes up with the policy pack: each database on its own Bound claim, the apps given their addresses", async () => {
+        upOrFail(stack);
+        for (const name of ["db", "cache", "shop", "shop-worker"]) {
+            assert.equal(kubeJson(["-n", NS, "get", "deployment", name]).status.readyReplicas, 1, name);
+        }
+        for (const claim of ["db-data", "cache-data"]) {
+            assert.equal(kubeJson(["-n", NS, "get", "pvc", claim]).status.phase, "Bound", claim);
+        }
+        assert.deepEqual(dataSources(), { db: "/data/devkube-apps/db", cache: "/data/devkube-apps/cache" });
+        const shop = kubeJson(["-n", NS, "get", "deployment", "shop"]).spec.template.spec.containers[0];
+        const settings = shop.envFrom.map((e: any) => kubeJson(["-n", NS, "get", "secret", e.secretRef.name]).data);
+        const decoded = settings.map((data: Record<string, string>) =>
+            Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])),
+        );
+        assert.equal(decoded[0].DATABASE_URL, `postgresql://devkube:${passwords["devkube:dbPassword"]}@db.devkube.svc:5432/db`);
+        assert.equal(decoded[1].REDIS_URL, `redis://:${passwords["devkube:cachePassword"]}@cache.devkube.svc:6379/0`);
+    });
+
+    it("keeps the passwords secret: in stack outputs and in the state file", () => {
+        const outputs = stackOutputs(stack);
+        assert.equal(outputs.connections, "[secret]");
+        const shown = JSON.parse(mustPulumi(stack, ["stack", "output", "connections", "--show-secrets", "--json"]).stdout);
+        assert.equal(shown.db, `postgresql://devkube:${passwords["devkube:dbPassword"]}@db.devkube.svc:5432/db`);
+        const stateDir = path.join(PROJECT, ".pulumi", "stacks");
+        const state = fs
+            .readdirSync(stateDir, { recursive: true, encoding: "utf8" })
+            .filter((f) => f.endsWith(`${stack}.json`))
+            .map((f) => fs.readFileSync(path.join(stateDir, f), "utf8"))
+            .join("");
+        assert.ok(state.length > 1000, "the state file was found");
+        for (const password of Object.values(passwords)) {
+            assert.ok(!state.includes(password), `${password} is in the state file in clear`);
+        }
+    });
+
+    it("survives the night: sleep removes the claims, wake binds them to the same data directories", async () => {
+        const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+        assert.match(slept.stdout, /host path \/data\/devkube-apps\/db \(app db's own data\)/);
+        await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+        assert.deepEqual(dataSources(), {}, "the PV objects are gone (the directories are not)");
+        const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
+        assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
+        assert.deepEqual(dataSources(), { db: "/data/devkube-apps/db", cache: "/data/devkube-apps/cache" });
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "db-data"]).status.phase, "Bound");
+        assert.equal(kubeJson(["-n", NS, "get", "deployment", "db"]).status.readyReplicas, 1);
+    });
+});
