@@ -75,6 +75,7 @@ export const POLICY_CONFIG_KEYS: { readonly [policyName: string]: readonly PackC
     "devkube-image-tag": [],
     "devkube-probes": [],
     "devkube-service-exposure": ["allowedServiceTypes"],
+    "devkube-ingress-tls": [],
     "devkube-workspace-retained": [],
     "devkube-workload-name-label": [],
 };

@@ -7,7 +7,7 @@ import { namespaceGuardsPolicy } from "./rules/namespaces";
 import { probesPolicy } from "./rules/probes";
 import { maximaPolicy, ratioPolicy, requestsLimitsPolicy } from "./rules/resources";
 import { podSecurityPolicy } from "./rules/security";
-import { serviceExposurePolicy } from "./rules/services";
+import { ingressTlsPolicy, serviceExposurePolicy } from "./rules/services";
 import { workspaceRetainedPolicy } from "./rules/workspace";
 
 export const allPolicies: Policies = [
@@ -19,6 +19,7 @@ export const allPolicies: Policies = [
     imageTagPolicy,
     probesPolicy,
     serviceExposurePolicy,
+    ingressTlsPolicy,
     workspaceRetainedPolicy,
     workloadNameLabelPolicy,
 ];

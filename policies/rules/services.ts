@@ -46,3 +46,46 @@ export const serviceExposurePolicy: ResourceValidationPolicy = {
         d.finish();
     },
 };
+
+export const INGRESS_TLS = "devkube-ingress-tls";
+export const INGRESS_TYPES = ["kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1beta1:Ingress", "kubernetes:extensions/v1beta1:Ingress"];
+
+export const ingressTlsPolicy: ResourceValidationPolicy = {
+    name: INGRESS_TLS,
+    description: "Every host an Ingress serves is listed under spec.tls (HTTPS), and every rule names a host (no catch-all).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: (args, reportViolation) => {
+        policyConfig(args, INGRESS_TLS);
+        if (!INGRESS_TYPES.includes(args.type)) {
+            args.notApplicable(`policy only applies to ${INGRESS_TYPES[0]}`);
+        }
+        const what = describeWorkload("Ingress", args.props, args.name);
+        const spec = args.props.spec;
+        if (!isObject(spec)) {
+            return;
+        }
+        const d = new Deferred();
+        d.run(() => {
+            const rules: unknown = spec.rules;
+            const tls: unknown = spec.tls;
+            const covered = new Set<unknown>(Array.isArray(tls) ? tls.flatMap((t) => (isObject(t) && Array.isArray(t.hosts) ? t.hosts : [])) : []);
+            if (isObject(spec.defaultBackend) || !Array.isArray(rules) || rules.length === 0) {
+                reportViolation(`${what}: has a default backend or no rules, so it answers for any host; give every rule a host and leave defaultBackend out`);
+                return;
+            }
+            for (const rule of rules) {
+                const host: unknown = isObject(rule) ? rule.host : undefined;
+                if (typeof host !== "string" || host === "") {
+                    reportViolation(`${what}: a rule has no host, so it answers for any host; give it a host name`);
+                } else if (!covered.has(host)) {
+                    reportViolation(
+                        `${what}: host ${describeValue(host)} is served over plain HTTP; list it under spec.tls with a certificate ` +
+                            `(devkube does this when the app's ingress names a cert-manager clusterIssuer or issuer)`,
+                    );
+                }
+            }
+        });
+        d.finish();
+    },
+};
