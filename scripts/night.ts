@@ -24,6 +24,9 @@ export interface StateResource {
     readonly protect?: boolean;
     readonly inputs?: any;
     readonly outputs?: any;
+    readonly parent?: string;
+    readonly dependencies?: string[];
+    readonly propertyDependencies?: Record<string, string[]>;
 }
 
 export interface SleepPlan {
@@ -31,7 +34,7 @@ export interface SleepPlan {
     readonly refusal?: string;
     /** What holds the code, described for people. */
     readonly workspace: string[];
-    /** Protected resources: kept by `destroy --exclude-protected`. */
+    /** Protected resources and what they depend on: kept by `destroy --exclude-protected`. */
     readonly keep: string[];
     /** Everything else that exists in the cloud or the cluster. */
     readonly remove: string[];
@@ -96,12 +99,33 @@ export function planSleep(resources: StateResource[]): SleepPlan {
     if (real.length > 0 && !workspaceFound) {
         problems.push("no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled devkube.dev/role=workspace) is in this stack's state; refusing to tear down what cannot be identified");
     }
+    const kept = keptByExcludeProtected(resources);
     return {
         refusal: problems.length > 0 ? problems.join("\n") : undefined,
         workspace,
-        keep: real.filter((r) => r.protect).map(describe),
-        remove: real.filter((r) => !r.protect).map(describe),
+        keep: real.filter((r) => kept.has(r.urn)).map(describe),
+        remove: real.filter((r) => !kept.has(r.urn)).map(describe),
     };
+}
+
+/**
+ * What `destroy --exclude-protected` keeps: the protected resources, and, transitively, what they
+ * depend on and their parents (e.g. the namespace a protected claim lives in).
+ */
+export function keptByExcludeProtected(resources: StateResource[]): Set<string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const kept = new Set<string>();
+    const queue = resources.filter((r) => r.protect).map((r) => r.urn);
+    while (queue.length > 0) {
+        const urn = queue.pop()!;
+        const r = byUrn.get(urn);
+        if (kept.has(urn) || !r) {
+            continue;
+        }
+        kept.add(urn);
+        queue.push(...(r.dependencies ?? []), ...Object.values(r.propertyDependencies ?? {}).flat(), ...(r.parent ? [r.parent] : []));
+    }
+    return kept;
 }
 
 export function knownStacks(root = ROOT): string[] {

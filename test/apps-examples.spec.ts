@@ -79,8 +79,11 @@ describe("apps: the Conduit Matrix homeserver example (home lab)", function () {
         const pod = byName(run, DEPLOYMENT, "conduit").inputs.spec.template.spec;
         assert.deepEqual(pod.volumes, [{ name: "data", persistentVolumeClaim: { claimName: "conduit-data" } }]);
         assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "data", mountPath: "/var/lib/matrix-conduit" }]);
-        const plan = planSleep(run.resources.map((r) => ({ urn: r.urn, type: r.type, custom: r.custom, protect: r.protect, inputs: plain(r.inputs) })));
-        assert.deepEqual(plan.keep, ["PersistentVolumeClaim devkube-app-conduit-data-claim"]);
+        const plan = planSleep(
+            run.resources.map((r) => ({ ...r, inputs: plain(r.inputs), outputs: undefined, parent: r.parent || undefined })),
+        );
+        assert.deepEqual(plan.keep, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-app-conduit-data-claim"], "the claim, and the namespace it lives in");
+        assert.ok(!plan.remove.includes("Namespace devkube-namespace"));
     });
     it("runs one replica with Recreate, its CONDUIT_* settings from the ConfigMap and the registration token from the Secret", () => {
         const deployment = byName(run, DEPLOYMENT, "conduit");

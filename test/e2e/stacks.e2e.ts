@@ -19,6 +19,7 @@ import {
     tail,
     waitFor,
     CONTEXT,
+    KUBECONFIG,
     PROJECT,
 } from "./lib";
 
@@ -365,5 +366,69 @@ describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), o
         assert.deepEqual(dataSources(), { db: "/data/devkube-apps/db", cache: "/data/devkube-apps/cache" });
         assert.equal(kubeJson(["-n", NS, "get", "pvc", "db-data"]).status.phase, "Bound");
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "db"]).status.readyReplicas, 1);
+    });
+});
+
+describe(`e2e: the Conduit example (a claim from a named storage class, an Ingress with TLS), on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "e2e-conduit";
+    // kwok runs no provisioner: a StorageClass named like k3s's and one matching PV stand in for
+    // local-path, so the claim binds the way a provisioned one would.
+    const storage = [
+        { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-path" }, provisioner: "rancher.io/local-path", reclaimPolicy: "Delete", volumeBindingMode: "Immediate" },
+        {
+            apiVersion: "v1",
+            kind: "PersistentVolume",
+            metadata: { name: "e2e-local-path-50gi" },
+            spec: { storageClassName: "local-path", capacity: { storage: "50Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/var/lib/rancher/k3s/storage/e2e" } },
+        },
+    ];
+    const kubectlInput = (verb: string[], objects: unknown[]) =>
+        run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...verb, "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n") });
+
+    before(() => {
+        const applied = kubectlInput(["apply"], storage);
+        assert.equal(applied.code, 0, applied.stderr);
+        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "conduit.yaml"), "utf8").replace(/^#.*\n/gm, "");
+        const homelab = fs.readFileSync(path.join(PROJECT, "Pulumi.homelab.yaml"), "utf8").replace(/^#.*\n/gm, "");
+        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), `${homelab}  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`);
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "homelab.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        mustPulumi(stack, ["stack", "select", "--create"]);
+        mustPulumi(stack, ["config", "set", "--secret", "devkube:conduitRegistrationToken", "e2e-registration-token-5d1c"]);
+    });
+    after(() => {
+        // The claim is protected (that is the point); a test cleans up by unprotecting it first.
+        pulumi(stack, ["state", "unprotect", "--all", "--yes"]);
+        pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        kubectlInput(["delete", "--ignore-not-found"], storage);
+    });
+
+    it("goes up with the home lab's policy pack: claim Bound on local-path, 8448 -> 6167, two TLS hosts to that port", () => {
+        upOrFail(stack);
+        const claim = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]);
+        assert.deepEqual([claim.status.phase, claim.spec.storageClassName, claim.spec.volumeName], ["Bound", "local-path", "e2e-local-path-50gi"]);
+        const deployment = kubeJson(["-n", NS, "get", "deployment", "conduit"]);
+        assert.deepEqual([deployment.spec.replicas, deployment.spec.strategy.type, deployment.status.readyReplicas], [1, "Recreate", 1]);
+        const service = kubeJson(["-n", NS, "get", "svc", "conduit"]);
+        assert.deepEqual([service.spec.type, service.spec.ports[0].port, service.spec.ports[0].targetPort], ["ClusterIP", 8448, 6167]);
+        const ingress = kubeJson(["-n", NS, "get", "ingress", "conduit"]);
+        assert.deepEqual(ingress.spec.tls, [{ hosts: ["matrix.example.org", "example.org"], secretName: "conduit-tls" }]);
+        assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
+        for (const rule of ingress.spec.rules) {
+            assert.deepEqual(rule.http.paths[0].backend.service, { name: "conduit", port: { number: 8448 } });
+        }
+    });
+
+    it("survives the night: sleep keeps the protected claim (and its namespace), wake finds the same volume", async () => {
+        const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+        assert.match(slept.stdout, /kept \(protected\): Namespace devkube-namespace, PersistentVolumeClaim devkube-app-conduit-data-claim/);
+        await waitFor("the Deployment to be gone", () => !exists(["-n", NS, "deployment", "conduit"]) || undefined, 120);
+        const claim = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]);
+        assert.deepEqual([claim.status.phase, claim.spec.volumeName], ["Bound", "e2e-local-path-50gi"]);
+        const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
+        assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "conduit-data"]).spec.volumeName, "e2e-local-path-50gi");
+        assert.equal(kubeJson(["-n", NS, "get", "deployment", "conduit"]).status.readyReplicas, 1);
     });
 });
