@@ -21,7 +21,9 @@ async function main() {
         const added = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !known.has(`${r.type}::${r.name}`));
         const manifests = added.map((r) => YAML.stringify(asManifest(r)));
         const yamlLines = manifests.join("---\n").split("\n").filter((l) => l.trim() !== "").length;
-        const kinds = added.map((r) => r.type.split(":").pop()).join(", ");
+        const counts = new Map<string, number>();
+        added.forEach((r) => counts.set(r.type.split(":").pop()!, (counts.get(r.type.split(":").pop()!) ?? 0) + 1));
+        const kinds = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => (n > 1 ? `${n} ${kind}` : kind)).join(", ");
         rows.push(`| ${file.replace(/\.yaml$/, "")} (${stack}) | ${configLines(text)} | ${yamlLines} | ${(yamlLines / configLines(text)).toFixed(1)}x | ${kinds} |`);
     }
     console.log("| example | stack config lines | equivalent Kubernetes YAML lines | ratio | objects |");
