@@ -180,7 +180,8 @@ function snapshotsToKeep(name: string, exec: Exec): number {
 }
 
 async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
-    const volume = resources.find((r) => r.type === DO_VOLUME);
+    // The workspace's volume; apps' own volumes (app-<name>-volume) are not snapshotted.
+    const volume = resources.find((r) => r.type === DO_VOLUME && !nameOf(r.urn).startsWith("app-"));
     if (!volume) {
         return;
     }

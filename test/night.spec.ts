@@ -169,6 +169,22 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         assert.match(lines.join("\n"), /snapshot devkube-dev-20261122t190000z \(snap-5\) taken; keeping the newest 2, deleted devkube-dev-20261119t190000z, devkube-dev-20261120t190000z/);
     });
 
+    it("snapshots the workspace's volume, not an app's own volume listed before it", async () => {
+        const state = stateOf(await STACK_RUNS.dev());
+        const workspace = state.find((r) => r.urn.endsWith("::workspace-volume"))!;
+        const appVolume = { ...workspace, urn: workspace.urn.replace("::workspace-volume", "::app-db-volume"), outputs: { ...workspace.outputs, id: "vol-app" } };
+        const requests: string[] = [];
+        const exec = fakeExec(
+            {
+                "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: [appVolume, ...state] } }) },
+                config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' },
+            },
+            [],
+        );
+        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.equal(requests[0], "POST /volumes/vol-1/snapshots");
+    });
+
     it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
         const requests: string[] = [];
         const calls: string[][] = [];
