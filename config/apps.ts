@@ -143,6 +143,12 @@ export function parsePorts(value: unknown, bad: Bad): AppPort[] {
     return ports;
 }
 
+function unknownFields(field: string, value: Record<string, unknown>, known: string[], example: string, bad: Bad): void {
+    for (const key of Object.keys(value).filter((k) => !known.includes(k))) {
+        bad(field, value, `unknown field "${key}"; ${example}`);
+    }
+}
+
 export function parseVolume(value: unknown, bad: Bad): AppVolume | undefined {
     if (value === undefined) {
         return undefined;
@@ -152,11 +158,7 @@ export function parseVolume(value: unknown, bad: Bad): AppVolume | undefined {
         bad("volume", value, example);
         return undefined;
     }
-    for (const key of Object.keys(value)) {
-        if (!["size", "mountPath", "storageClass"].includes(key)) {
-            bad("volume", value, `unknown field "${key}"; ${example}`);
-        }
-    }
+    unknownFields("volume", value, ["size", "mountPath", "storageClass"], example, bad);
     const size = typeof value.size === "string" ? parseSize(value.size) : undefined;
     if (!size) {
         bad("volume.size", value.size, "use a whole number of Gi or Ti, e.g. 5Gi");
@@ -181,11 +183,7 @@ export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
         bad("ingress", value, example);
         return undefined;
     }
-    for (const key of Object.keys(value)) {
-        if (!["hosts", "className", "clusterIssuer", "issuer", "path"].includes(key)) {
-            bad("ingress", value, `unknown field "${key}"; ${example}`);
-        }
-    }
+    unknownFields("ingress", value, ["hosts", "className", "clusterIssuer", "issuer", "path"], example, bad);
     const hosts = value.hosts;
     if (!isStringList(hosts) || hosts.length === 0 || hosts.some((h) => !HOST_NAME.test(h))) {
         bad("ingress.hosts", hosts, "use a list of one or more lowercase DNS names, e.g. [matrix.example.org, example.org]");

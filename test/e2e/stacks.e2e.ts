@@ -259,17 +259,26 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
     });
 });
 
+/**
+ * A stack of its own for a worked example: the stack file the fixture is written for (its "# stack:"
+ * line), pointed at the local cluster, plus the fixture's config lines; and that stack's pack config.
+ */
+function exampleStack(stack: string, fixture: string): void {
+    const text = fs.readFileSync(path.join(PROJECT, "test", "fixtures", fixture), "utf8");
+    const base = /^# stack: (\S+)$/m.exec(text)?.[1] ?? "minikube";
+    const stackFile = fs.readFileSync(path.join(PROJECT, `Pulumi.${base}.yaml`), "utf8").replace(/^#.*\n/gm, "");
+    const example = text.replace(/^#.*\n/gm, "").replace(/^/gm, "  ");
+    fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), `${stackFile.trimEnd()}\n  devkube:kubeContext: ${CONTEXT}\n${example}`);
+    fs.copyFileSync(path.join(PROJECT, "policies", "config", `${base}.json`), path.join(PROJECT, "policies", "config", `${stack}.json`));
+    mustPulumi(stack, ["stack", "select", "--create"]);
+}
+
 describe(`e2e: the Express example from stack config, on ${CONTEXT}`, function () {
     this.timeout(10 * 60_000);
     const stack = "e2e-apps";
 
     before(() => {
-        // A stack file of its own: the minikube target plus the README's Express example, as YAML.
-        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "express.yaml"), "utf8").replace(/^#.*\n/gm, "");
-        const config = `config:\n  devkube:target: minikube\n  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`;
-        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), config);
-        fs.copyFileSync(path.join(PROJECT, "policies", "config", "minikube.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
-        mustPulumi(stack, ["stack", "select", "--create"]);
+        exampleStack(stack, "express.yaml");
     });
     after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
 
@@ -304,11 +313,7 @@ describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), o
     const passwords = { "devkube:dbPassword": "db-pw-e2e-7f3k", "devkube:cachePassword": "cache-pw-e2e-q9z2" };
 
     before(() => {
-        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "multi-service.yaml"), "utf8").replace(/^#.*\n/gm, "");
-        const config = `config:\n  devkube:target: minikube\n  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`;
-        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), config);
-        fs.copyFileSync(path.join(PROJECT, "policies", "config", "minikube.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
-        mustPulumi(stack, ["stack", "select", "--create"]);
+        exampleStack(stack, "multi-service.yaml");
         for (const [key, value] of Object.entries(passwords)) {
             mustPulumi(stack, ["config", "set", "--secret", key, value]);
         }
@@ -389,11 +394,7 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
     before(() => {
         const applied = kubectlInput(["apply"], storage);
         assert.equal(applied.code, 0, applied.stderr);
-        const example = fs.readFileSync(path.join(PROJECT, "test", "fixtures", "conduit.yaml"), "utf8").replace(/^#.*\n/gm, "");
-        const homelab = fs.readFileSync(path.join(PROJECT, "Pulumi.homelab.yaml"), "utf8").replace(/^#.*\n/gm, "");
-        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), `${homelab}  devkube:kubeContext: ${CONTEXT}\n${example.replace(/^/gm, "  ")}`);
-        fs.copyFileSync(path.join(PROJECT, "policies", "config", "homelab.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
-        mustPulumi(stack, ["stack", "select", "--create"]);
+        exampleStack(stack, "conduit.yaml");
         mustPulumi(stack, ["config", "set", "--secret", "devkube:conduitRegistrationToken", "e2e-registration-token-5d1c"]);
     });
     after(() => {
