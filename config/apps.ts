@@ -435,6 +435,8 @@ function crossAppProblems(parsed: Array<[AppSpec, number]>): string[] {
                 problems.push(
                     `${label(app)}.uses: got ${JSON.stringify(used)}; name a preset app of this stack (${presets.length > 0 ? presets.join(", ") : "there is none: add e.g. { preset: postgres }"})`,
                 );
+            } else if (target.expose === "none") {
+                problems.push(`${label(app)}.uses: got ${JSON.stringify(used)}; ${used} has expose: none, so nothing can reach it; leave expose out of ${used}`);
             } else if (usedPresets.has(target.preset)) {
                 problems.push(
                     `${label(app)}.uses: got ${JSON.stringify(app.uses)}; ${usedPresets.get(target.preset)} and ${used} are both ${target.preset} and would set the same variables; use one`,

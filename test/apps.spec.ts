@@ -167,6 +167,13 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
             /devkube:apps\[1\] \(worker\)\.uses: got "hello"; name a preset app of this stack \(there is none: add e.g. \{ preset: postgres \}\)/,
         ],
         [
+            "uses a preset that is not exposed",
+            [{ preset: "redis", expose: "none" }, { ...base, uses: ["redis"] }],
+            /devkube:apps\[1\] \(hello\)\.uses: got "redis"; redis has expose: none, so nothing can reach it/,
+            { "devkube:redisPassword": "s" },
+            ["devkube:redisPassword"],
+        ],
+        [
             "a service port out of range",
             [{ ...base, ports: [{ port: 6167, servicePort: 70000 }] }],
             /\.ports: got \[\{"port":6167,"servicePort":70000\}\]; use a list of port numbers from 1 to 65535, or \{ port: 6167, servicePort: 8448 \} entries/,
