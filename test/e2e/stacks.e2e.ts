@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
     exists,
     initStack,
@@ -21,6 +22,7 @@ import {
     CONTEXT,
     KUBECONFIG,
     PROJECT,
+    REPO,
 } from "./lib";
 
 const NS = "devkube";
@@ -260,15 +262,16 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
 });
 
 /**
- * A stack of its own for a worked example: the stack file the fixture is written for (its "# stack:"
- * line), pointed at the local cluster, plus the fixture's config lines; and that stack's pack config.
+ * A stack of its own for a worked example: the committed stack file the fixture is written for (its
+ * "# stack:" line; not the scratch copy, which earlier tests' `config set` has changed), pointed at the
+ * local cluster, plus the fixture's config; and that stack's pack config.
  */
 function exampleStack(stack: string, fixture: string): void {
     const text = fs.readFileSync(path.join(PROJECT, "test", "fixtures", fixture), "utf8");
     const base = /^# stack: (\S+)$/m.exec(text)?.[1] ?? "minikube";
-    const stackFile = fs.readFileSync(path.join(PROJECT, `Pulumi.${base}.yaml`), "utf8").replace(/^#.*\n/gm, "");
-    const example = text.replace(/^#.*\n/gm, "").replace(/^/gm, "  ");
-    fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), `${stackFile.trimEnd()}\n  devkube:kubeContext: ${CONTEXT}\n${example}`);
+    const baseConfig = YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${base}.yaml`), "utf8")).config;
+    const config = { ...baseConfig, "devkube:kubeContext": CONTEXT, ...YAML.parse(text) };
+    fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
     fs.copyFileSync(path.join(PROJECT, "policies", "config", `${base}.json`), path.join(PROJECT, "policies", "config", `${stack}.json`));
     mustPulumi(stack, ["stack", "select", "--create"]);
 }
