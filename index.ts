@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, stackConfig, stackSecrets } from "./config";
 import { Environment } from "./components/environment";
-import { createTarget } from "./components/targets";
+import { appDataVolumes, createTarget } from "./components/targets";
 
 async function devkube() {
     let config;
@@ -32,9 +32,7 @@ async function devkube() {
                     Object.fromEntries(Object.entries(app.secretEnv).map(([variable, key]) => [variable, secrets.secret(key)])),
                 ]),
             ),
-            appDataVolumes: Object.fromEntries(
-                config.apps.filter((app) => app.volume && !app.volume.storageClass).map((app) => [app.name, target.appDataVolume(app.name, app.volume!.size)]),
-            ),
+            appDataVolumes: appDataVolumes(target, config.apps),
             idePassword: config.ide ? secrets.idePassword() : undefined,
         },
         { providers: [target.provider] },

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DevkubeConfig } from "../../config";
+import { AppSpec } from "../../config/apps";
+import { BackingVolume } from "../storage";
 import { baremetalTarget } from "./baremetal";
 import { digitalOceanTarget } from "./digitalocean";
 import { minikubeTarget } from "./minikube";
@@ -32,3 +34,10 @@ export function createTarget(config: DevkubeConfig, context: TargetContext): Tar
     }
 }
 
+
+/** The target's disk for each app that has its own volume and names no storage class. */
+export function appDataVolumes(target: Target, apps: AppSpec[]): Record<string, BackingVolume | undefined> {
+    return Object.fromEntries(
+        apps.filter((app) => app.volume && !app.volume.storageClass).map((app) => [app.name, target.appDataVolume(app.name, app.volume!.size)]),
+    );
+}
