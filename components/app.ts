@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSpec } from "../config/apps";
+import { AppSpec, podsAtOnce, quantityValue } from "../config/apps";
 import { CONNECTION_URL, PASSWORD_VARIABLE, connectionEnv } from "../config/presets";
 import { serviceAccess } from "./access";
 import { AppData } from "./app-data";
@@ -9,18 +9,19 @@ import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kub
 import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } from "./workload";
 
 /**
- * Runs a command and starts it again whenever a file under the working directory changes. It polls
+ * Runs a command and starts it again whenever a file under the share's mount changes. It polls
  * (every 2 s) because inotify does not cross NFS: an editor in another pod changes files the kernel
- * here never hears about.
+ * here never hears about. DEVKUBE_WATCH_DIR exists for the test that runs this script.
  */
 export const RESTART_ON_CHANGE = [
+    `watch="\${DEVKUBE_WATCH_DIR:-${WORKSPACE_MOUNT}}"`,
     "stamp=/tmp/.devkube-restart-stamp",
     'touch "$stamp"',
     "while true; do",
     '  "$@" & pid=$!',
     '  while kill -0 "$pid" 2>/dev/null; do',
     "    sleep 2",
-    '    if [ -n "$(find . -path ./node_modules -prune -o -path ./.cache -prune -o -type f -newer "$stamp" -print | head -n 1)" ]; then',
+    '    if [ -n "$(find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -newer "$stamp" -print | head -n 1)" ]; then',
     '      echo "devkube: files changed, restarting"; touch "$stamp"; kill "$pid"; break',
     "    fi",
     "  done",
@@ -247,6 +248,10 @@ export function ingressArgs(app: AppSpec, namespace: pulumi.Input<string>, servi
             labels: workloadLabels(app.name, "app"),
             annotations: {
                 [issuerAnnotation]: ingress.issuer.name,
+                // HTTPS only, on the two controllers home labs and clouds run most: ingress-nginx
+                // redirects plain HTTP; Traefik (k3s) binds the routes to its TLS entrypoint alone.
+                "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
                 // pulumi-kubernetes waits for an ingress controller to publish an address; a home-lab
                 // controller may never publish one, and the URL works without it.
                 "pulumi.com/skipAwait": "true",
@@ -275,4 +280,26 @@ export function ingressArgs(app: AppSpec, namespace: pulumi.Input<string>, servi
 export function appExposureCounts(apps: AppSpec[]): { nodePorts: number; loadBalancers: number } {
     const count = (type: string) => apps.filter((a) => a.expose === type).reduce((n, a) => n + a.ports.length, 0);
     return { nodePorts: count("NodePort") + count("LoadBalancer"), loadBalancers: apps.filter((a) => a.expose === "LoadBalancer").length };
+}
+
+export interface ResourceDemand {
+    /** Cores. */
+    readonly cpuRequest: number;
+    readonly cpuLimit: number;
+    /** Bytes. */
+    readonly memoryRequest: number;
+    readonly memoryLimit: number;
+}
+
+/** What a set of apps can ask of the namespace quota at once (podsAtOnce of each). */
+export function appResourceDemand(apps: AppSpec[]): ResourceDemand {
+    const sum = { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
+    for (const app of apps) {
+        const pods = podsAtOnce(app);
+        sum.cpuRequest += pods * (quantityValue(app.resources.cpu) ?? 0);
+        sum.cpuLimit += pods * (quantityValue(app.resources.cpuLimit) ?? 0);
+        sum.memoryRequest += pods * (quantityValue(app.resources.memory) ?? 0);
+        sum.memoryLimit += pods * (quantityValue(app.resources.memoryLimit) ?? 0);
+    }
+    return sum;
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
 import { AppSpec } from "../config/apps";
-import { App, appExposureCounts } from "./app";
+import { App, appExposureCounts, appResourceDemand } from "./app";
 import { Editor } from "./editor";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
@@ -69,6 +69,7 @@ export class Environment extends pulumi.ComponentResource {
                 loadBalancers: (exposure === "LoadBalancer" ? 1 : 0) + appExposure.loadBalancers,
                 maxPods: args.maxPods,
                 claims: 2 + apps.filter((app) => app.volume).length,
+                appDemand: appResourceDemand(apps),
             },
             child,
         );

@@ -12,15 +12,27 @@ export interface EnvironmentNamespaceArgs {
     readonly maxPods: number;
     /** How many claims the environment makes (workspace, share, apps' own volumes); the quota admits a few more. */
     readonly claims: number;
+    /** What the apps ask for at most (cores, bytes); the quota grows past its defaults to fit them. */
+    readonly appDemand?: { cpuRequest: number; cpuLimit: number; memoryRequest: number; memoryLimit: number };
 }
 
+const GIB = 1024 ** 3;
+/**
+ * Room for devkube's own workloads (NFS server, web, editor, IDE), each possibly twice during a rolling
+ * update: about 3.6 cores and 3.8Gi of limits at most.
+ */
+const ENVIRONMENT_ROOM = { cpuRequest: 2, cpuLimit: 4, memoryRequest: 2 * GIB, memoryLimit: 4 * GIB };
+
 /** Hard ceilings for the whole environment: a runaway build cannot starve the cluster. */
-export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods" | "claims">): Record<string, string> {
+export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods" | "claims" | "appDemand">): Record<string, string> {
+    const apps = args.appDemand ?? { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
+    const cores = (need: number, floor: number) => String(Math.max(floor, Math.ceil(need)));
+    const gib = (need: number, floor: number) => `${Math.max(floor, Math.ceil(need / GIB))}Gi`;
     return {
-        "requests.cpu": "4",
-        "requests.memory": "8Gi",
-        "limits.cpu": "8",
-        "limits.memory": "16Gi",
+        "requests.cpu": cores(apps.cpuRequest + ENVIRONMENT_ROOM.cpuRequest, 4),
+        "requests.memory": gib(apps.memoryRequest + ENVIRONMENT_ROOM.memoryRequest, 8),
+        "limits.cpu": cores(apps.cpuLimit + ENVIRONMENT_ROOM.cpuLimit, 8),
+        "limits.memory": gib(apps.memoryLimit + ENVIRONMENT_ROOM.memoryLimit, 16),
         pods: String(args.maxPods),
         persistentvolumeclaims: String(Math.max(10, args.claims + 4)),
         "services.nodeports": String(args.nodePorts),

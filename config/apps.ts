@@ -2,7 +2,7 @@
 // the raw JSON, so every rule has its own test; the problems name the app, the field, the value and
 // what is allowed.
 import { DNS_LABEL, Size, isAbsolutePath, parseSize } from "./common";
-import { PASSWORD_VARIABLE, PRESETS, PresetName, defaultPasswordKey, withPreset } from "./presets";
+import { PASSWORD_VARIABLE, PRESETS, PresetName, defaultPasswordKey, presetEntry, withPreset } from "./presets";
 
 export const APP_EXPOSURES = ["none", "ClusterIP", "NodePort", "LoadBalancer"] as const;
 export type AppExposure = (typeof APP_EXPOSURES)[number];
@@ -78,18 +78,62 @@ const APP_KEYS = [
 const RESERVED_NAMES = ["web", "editor", "ide", "nfs-server"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
-const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const HOST_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const DEFAULT_RESOURCES = { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" };
 
-/** A five-field cron expression as Kubernetes CronJobs take it (or @hourly, @daily, ...). */
+/** The five cron fields Kubernetes reads (robfig/cron): their ranges and the names they accept. */
+const CRON_FIELDS: Array<{ min: number; max: number; names?: string[] }> = [
+    { min: 0, max: 59 },
+    { min: 0, max: 23 },
+    { min: 1, max: 31 },
+    { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+    { min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+];
+
+function cronValue(text: string, field: (typeof CRON_FIELDS)[number]): number | undefined {
+    const named = field.names?.indexOf(text.toLowerCase()) ?? -1;
+    if (named >= 0) {
+        return named + field.min;
+    }
+    const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    return value >= field.min && value <= field.max ? value : undefined;
+}
+
+/** One field: "*", "?", a value, a range, a list of those, each with an optional "/step". */
+function isCronField(text: string, field: (typeof CRON_FIELDS)[number]): boolean {
+    return text.split(",").every((part) => {
+        const [range, step, ...extra] = part.split("/");
+        if (extra.length > 0 || (step !== undefined && !/^[1-9][0-9]*$/.test(step))) {
+            return false;
+        }
+        if (range === "*" || range === "?") {
+            return true;
+        }
+        const [from, to, ...more] = range.split("-");
+        const low = cronValue(from, field);
+        const high = to === undefined ? low : cronValue(to, field);
+        return more.length === 0 && low !== undefined && high !== undefined && low <= high;
+    });
+}
+
+/** A five-field cron expression as Kubernetes CronJobs take it (or @hourly, @daily, ...), values in range. */
 export function isCronExpression(text: string): boolean {
     if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) {
         return true;
     }
     const fields = text.trim().split(/\s+/);
-    return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
+    return fields.length === 5 && fields.every((f, i) => isCronField(f, CRON_FIELDS[i]));
+}
+
+/** A Kubernetes quantity as a number (cores, or bytes), or undefined. */
+export function quantityValue(text: string): number | undefined {
+    const match = QUANTITY.exec(text);
+    if (!match) {
+        return undefined;
+    }
+    const scale: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+    return Number(match[1]) * scale[match[3] ?? ""];
 }
 
 /** An image reference with an explicit tag other than latest (or a digest). */
@@ -130,7 +174,12 @@ export function parsePorts(value: unknown, bad: Bad): AppPort[] {
     for (const entry of value) {
         if (isPort(entry)) {
             ports.push({ port: entry, servicePort: entry });
-        } else if (isMap(entry) && isPort(entry.port) && (entry.servicePort === undefined || isPort(entry.servicePort))) {
+        } else if (
+            isMap(entry) &&
+            isPort(entry.port) &&
+            (entry.servicePort === undefined || isPort(entry.servicePort)) &&
+            Object.keys(entry).every((key) => key === "port" || key === "servicePort")
+        ) {
             ports.push({ port: entry.port, servicePort: (entry.servicePort as number | undefined) ?? entry.port });
         } else {
             bad("ports", value, allowed);
@@ -227,18 +276,18 @@ export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
 export function parseApps(
     text: string | undefined,
     keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
-): { apps: AppSpec[]; problems: string[] } {
+): { apps: AppSpec[]; problems: string[]; indexes: number[] } {
     if (text === undefined || text.trim() === "") {
-        return { apps: [], problems: [] };
+        return { apps: [], problems: [], indexes: [] };
     }
     let list: unknown;
     try {
         list = JSON.parse(text);
     } catch {
-        return { apps: [], problems: [`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`] };
+        return { apps: [], problems: [`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`], indexes: [] };
     }
     if (!Array.isArray(list)) {
-        return { apps: [], problems: [`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`] };
+        return { apps: [], problems: [`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`], indexes: [] };
     }
     const problems: string[] = [];
     const parsed: Array<[AppSpec, number]> = [];
@@ -249,7 +298,7 @@ export function parseApps(
         }
     });
     problems.push(...crossAppProblems(parsed));
-    return { apps: parsed.map(([app]) => app), problems };
+    return { apps: parsed.map(([app]) => app), problems, indexes: parsed.map(([, index]) => index) };
 }
 
 function parseApp(
@@ -324,22 +373,29 @@ function parseApp(
     if (entry.workspace !== undefined) {
         const w = entry.workspace;
         const subPath = w?.subPath ?? "";
-        if (!isMap(w) || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..")) {
-            bad("workspace", w, 'use { subPath: "hello", workingDir: true } (subPath relative to the share)');
+        const workingDir = isMap(w) ? (w.workingDir ?? true) : true;
+        if (!isMap(w) || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..") || typeof workingDir !== "boolean") {
+            bad("workspace", w, 'use { subPath: "hello", workingDir: true } (subPath relative to the share; workingDir true or false)');
         } else {
-            workspace = { subPath, workingDir: (w.workingDir as boolean | undefined) ?? true };
+            workspace = { subPath, workingDir };
         }
     }
     const restartOnChange = entry.restartOnChange ?? false;
     if (typeof restartOnChange !== "boolean" || (restartOnChange && !workspace)) {
         bad("restartOnChange", restartOnChange, "use true or false; true needs a workspace mount to watch");
+    } else if (restartOnChange && !(isStringList(entry.command) && entry.command.length > 0)) {
+        bad("restartOnChange", restartOnChange, "restarting needs a command to restart, e.g. command: [node, server.js]");
     }
     const ingress = parseIngress(entry.ingress, bad);
-    const expose = entry.expose ?? (ports.length > 0 ? "ClusterIP" : "none");
+    const expose = entry.expose ?? (ports.length > 0 || entry.ingress !== undefined ? "ClusterIP" : "none");
     if (!(APP_EXPOSURES as readonly string[]).includes(expose)) {
         bad("expose", expose, `allowed: ${APP_EXPOSURES.join(", ")}`);
     } else if (expose !== "none" && ports.length === 0) {
-        bad("expose", expose, "exposing an app needs at least one entry in ports");
+        bad(
+            entry.ingress !== undefined ? "ingress" : "expose",
+            entry.ingress !== undefined ? entry.ingress : expose,
+            `${entry.ingress !== undefined ? "an Ingress" : raw.expose === undefined ? `a ${preset} app (exposed by its preset)` : "exposing an app"} needs at least one entry in ports`,
+        );
     } else if (entry.ingress !== undefined && expose === "none") {
         bad("expose", expose, "an Ingress sends traffic to the app's Service: leave expose out (ClusterIP) or pick a Service type");
     }
@@ -377,6 +433,12 @@ function parseApp(
     if (entry.resources !== undefined && !isMap(entry.resources)) {
         bad("resources", entry.resources, 'use { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" } (any of them)');
     }
+    for (const [request, limit] of [["cpu", "cpuLimit"], ["memory", "memoryLimit"]] as const) {
+        const [r, l] = [quantityValue(String(resources[request])), quantityValue(String(resources[limit]))];
+        if (r !== undefined && l !== undefined && r > l) {
+            bad(`resources.${request}`, resources[request], `a request cannot exceed its limit (${limit} is ${JSON.stringify(resources[limit])}); lower ${request} or raise ${limit}`);
+        }
+    }
     for (const [field, value] of Object.entries(resources)) {
         if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || typeof value !== "string" || !QUANTITY.test(value) || /^0+(\.0+)?[a-zA-Z]*$/.test(value)) {
             bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
@@ -391,6 +453,13 @@ function parseApp(
         bad("uses", uses, "use a list of the names of preset apps (postgres, redis) whose addresses this app needs, e.g. [db, cache]");
     }
     if (preset !== undefined) {
+        const own = presetEntry(preset as PresetName, String(name)).volume as { mountPath: string };
+        if (isMap(raw.volume) && raw.volume.mountPath !== undefined && raw.volume.mountPath !== own.mountPath) {
+            bad("volume.mountPath", raw.volume.mountPath, `a ${preset} preset keeps its data at ${own.mountPath} (its image is set up for that path); leave mountPath out`);
+        }
+        if (raw.uses !== undefined) {
+            bad("uses", raw.uses, `a ${preset} preset needs no other app's address; give uses to the apps that connect to it`);
+        }
         const variable = PASSWORD_VARIABLE[preset as PresetName];
         if (!isMap(secretEnv) || secretEnv[variable] === undefined) {
             bad(`secretEnv.${variable}`, undefined, `a ${preset} app reads its password from a secret config key, e.g. ${defaultPasswordKey(String(name))}`);
@@ -404,6 +473,14 @@ function parseApp(
         expose, ingress, strategy, schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
         probeCommand: entry.probeCommand, volume, preset: preset as PresetName | undefined, uses: isStringList(uses) ? uses : [],
     };
+}
+
+/**
+ * Pods an app can run at once: every replica, plus the extra pod a rolling update starts (maxSurge
+ * 25%, rounded up); a CronJob runs one job at a time (concurrencyPolicy Forbid).
+ */
+export function podsAtOnce(app: AppSpec): number {
+    return app.schedule ? 1 : app.replicas + (app.strategy === "RollingUpdate" ? Math.ceil(app.replicas / 4) : 0);
 }
 
 /** What no single entry shows: duplicate names and hosts, and `uses` that name no preset app. */
@@ -450,13 +527,18 @@ function crossAppProblems(parsed: Array<[AppSpec, number]>): string[] {
 }
 
 /** Volumes the target cannot keep through the night, found once the target is known. */
-export function appVolumeProblems(apps: AppSpec[], target: { kind: string; existingExport?: boolean }): string[] {
+export function appVolumeProblems(
+    apps: AppSpec[],
+    target: { kind: string; existingExport?: boolean },
+    /** Each app's position in devkube:apps (parseApps' indexes). */
+    indexes: number[] = apps.map((_, i) => i),
+): string[] {
     const problems: string[] = [];
-    apps.forEach((app, index) => {
+    apps.forEach((app, position) => {
         if (!app.volume) {
             return;
         }
-        const field = `devkube:apps[${index}] (${app.name}).volume`;
+        const field = `devkube:apps[${indexes[position]}] (${app.name}).volume`;
         if (target.kind === "digitalocean" && app.volume.storageClass) {
             problems.push(
                 `${field}.storageClass: got ${JSON.stringify(app.volume.storageClass)}; the digitalocean target deletes the cluster every night, ` +

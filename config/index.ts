@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
 import { AwakeSchedule, parseSchedule } from "../components/targets/cost";
-import { AppSpec, appVolumeProblems, parseApps } from "./apps";
+import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
 import { ConfigError, DNS_LABEL, Size, isAbsolutePath, parseSize, show } from "./common";
 
 export { ConfigError, Size, parseSize };
@@ -201,6 +201,11 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
     const parsedApps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
     problems.push(...parsedApps.problems);
     const apps = parsedApps.apps;
+    // devkube's own pods: NFS server, web, editor, IDE, each possibly twice during a rolling update.
+    const podsNeeded = apps.reduce((sum, app) => sum + podsAtOnce(app), 0) + 8;
+    if (Number.isInteger(maxPods) && maxPods >= 5 && podsNeeded > maxPods) {
+        problem("maxPods", podsText, `the apps can run up to ${podsNeeded - 8} pods at once (rolling updates included), plus up to 8 of devkube's own; raise it to at least ${podsNeeded}`);
+    }
 
     let settings: TargetSettings | undefined;
     if (target === "digitalocean") {
@@ -217,11 +222,11 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         }
         const appDataPath = text("appDataPath") || `${hostPath}-apps`;
         const checkable = text("appDataPath") !== "" || isAbsolutePath(hostPath);
-        if (checkable && (!isAbsolutePath(appDataPath) || !MINIKUBE_PERSISTENT_DIRS.some((dir) => appDataPath.startsWith(`${dir}/`)) || isInside(appDataPath, hostPath))) {
+        if (checkable && (!isAbsolutePath(appDataPath) || !MINIKUBE_PERSISTENT_DIRS.some((dir) => appDataPath.startsWith(`${dir}/`)) || isInside(appDataPath, hostPath) || isInside(hostPath, appDataPath))) {
             problem(
                 "appDataPath",
                 appDataPath,
-                `use a directory under one that minikube keeps (${MINIKUBE_PERSISTENT_DIRS.join(", ")}) and outside the workspace ${hostPath}, e.g. /data/devkube-apps`,
+                `use a directory under one that minikube keeps (${MINIKUBE_PERSISTENT_DIRS.join(", ")}) and outside the workspace ${hostPath} (neither inside it nor containing it), e.g. /data/devkube-apps`,
             );
         }
         settings = { kind: "minikube", kubeContext, hostPath, appDataPath };
@@ -230,7 +235,8 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
     }
 
     if (settings) {
-        problems.push(...appVolumeProblems(apps, { kind: settings.kind, existingExport: settings.kind === "baremetal" && settings.storage.mode === "existing-export" }));
+        const existingExport = settings.kind === "baremetal" && settings.storage.mode === "existing-export";
+        problems.push(...appVolumeProblems(apps, { kind: settings.kind, existingExport }, parsedApps.indexes));
     }
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
@@ -332,11 +338,11 @@ function parseBaremetal(
     const appDataPath = text("appDataPath") || `${path}-apps`;
     // A derived path is only as good as diskPath, whose own problem is reported already.
     const checkable = text("appDataPath") !== "" || (isAbsolutePath(path) && path !== "/");
-    if (checkable && (!isAbsolutePath(appDataPath) || appDataPath === "/" || isInside(appDataPath, path))) {
+    if (checkable && (!isAbsolutePath(appDataPath) || appDataPath === "/" || isInside(appDataPath, path) || isInside(path, appDataPath))) {
         problem(
             "appDataPath",
             appDataPath,
-            `set an absolute directory on node ${node || "<storageNode>"}'s disk outside the workspace ${path} (apps' databases are not served over NFS), e.g. /mnt/usb/devkube-apps`,
+            `set an absolute directory on node ${node || "<storageNode>"}'s disk outside the workspace ${path} (neither inside it nor containing it: apps' databases are not served over NFS), e.g. /mnt/usb/devkube-apps`,
         );
     }
     return { kind: "baremetal", kubeContext, storage: { mode: "local-disk", node, path, appDataPath } };

@@ -44,8 +44,9 @@ export function presetEntry(preset: PresetName, appName: string): Record<string,
         case "redis":
             return {
                 image: "redis:7.4.1-alpine",
+                // args, not command: the image's entrypoint then drops from root to the redis user.
                 // $(REDIS_PASSWORD) is expanded by the kubelet from the container's env (the Secret).
-                command: ["redis-server", "--appendonly", "yes", "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"],
+                args: ["redis-server", "--appendonly", "yes", "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"],
                 ports: [6379],
                 expose: "ClusterIP",
                 replicas: 1,

@@ -62,9 +62,8 @@ describe("apps: the Express example from stack config alone", function () {
     });
     it("restarts hello-live when a file changes, by polling (inotify does not cross NFS)", () => {
         const container = byName(run, DEPLOYMENT, "hello-live").inputs.spec.template.spec.containers[0];
+        // The script itself is run in sh below ("the restart-on-change wrapper").
         assert.deepEqual(container.command, ["/bin/sh", "-c", RESTART_ON_CHANGE, "restart-on-change", "node", "server.js"]);
-        assert.match(RESTART_ON_CHANGE, /-newer "\$stamp"/);
-        assert.match(RESTART_ON_CHANGE, /sleep 2/);
     });
     it("opens the node ports the apps need in the namespace quota", () => {
         const quota = ofType(run, "kubernetes:core/v1:ResourceQuota")[0];
@@ -174,6 +173,27 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
             ["devkube:redisPassword"],
         ],
         [
+            "a preset that uses another preset",
+            [{ preset: "redis", name: "cache", uses: ["db"] }, { preset: "postgres", name: "db" }],
+            /\(cache\)\.uses: got \["db"\]; a redis preset needs no other app's address/,
+            { "devkube:cachePassword": "s", "devkube:dbPassword": "s" },
+            ["devkube:cachePassword", "devkube:dbPassword"],
+        ],
+        [
+            "a preset's data moved away from where its image keeps it",
+            [{ preset: "postgres", volume: { mountPath: "/pg" } }],
+            /\(postgres\)\.volume\.mountPath: got "\/pg"; a postgres preset keeps its data at \/var\/lib\/postgresql\/data/,
+            { "devkube:postgresPassword": "s" },
+            ["devkube:postgresPassword"],
+        ],
+        ["restartOnChange without a command", [{ ...base, workspace: {}, restartOnChange: true }], /\.restartOnChange: got true; restarting needs a command to restart/],
+        ["workingDir that is not a boolean", [{ ...base, workspace: { workingDir: "no" } }], /\.workspace: got \{"workingDir":"no"\}; use \{ subPath: "hello", workingDir: true \}/],
+        ["a cron minute out of range", [{ ...base, schedule: "60 9 * * *" }], /\.schedule: got "60 9 \* \* \*"; use a cron expression/],
+        ["a request above its limit", [{ ...base, resources: { cpu: "2", cpuLimit: "1" } }], /\.resources\.cpu: got "2"; a request cannot exceed its limit \(cpuLimit is "1"\)/],
+        ["an unknown key in a port", [{ ...base, ports: [{ port: 80, name: "http" }] }], /\.ports: got \[\{"port":80,"name":"http"\}\]; use a list of port numbers/],
+        ["an Ingress without ports", [{ ...base, ingress: { hosts: ["a.example.org"], clusterIssuer: "le" } }], /\.ingress: got .*; an Ingress needs at least one entry in ports/],
+        ["more pods than the pod quota", [{ ...base, replicas: 20 }, { ...base, name: "b", replicas: 20 }], /devkube:maxPods: got "40"; the apps can run up to 50 pods at once .* raise it to at least 58/],
+        [
             "a service port out of range",
             [{ ...base, ports: [{ port: 6167, servicePort: 70000 }] }],
             /\.ports: got \[\{"port":6167,"servicePort":70000\}\]; use a list of port numbers from 1 to 65535, or \{ port: 6167, servicePort: 8448 \} entries/,
@@ -221,5 +241,46 @@ describe("apps: own volumes the target cannot keep through the night", () => {
             "devkube:apps": volumeApp({ size: "5Gi", mountPath: "/var/lib/postgresql/data", storageClass: "local-path" }),
         });
         assert.equal(byName(run, "kubernetes:core/v1:PersistentVolumeClaim", "db-data").inputs.spec.storageClassName, "local-path");
+    });
+});
+
+describe("apps: the restart-on-change wrapper, run in sh", function () {
+    this.timeout(30_000);
+    const fs = require("fs") as typeof import("fs");
+    const os = require("os") as typeof import("os");
+    const path = require("path") as typeof import("path");
+    const { spawn } = require("child_process") as typeof import("child_process");
+
+    /** Runs the wrapper around `sh -c 'echo started; sleep 60'` in a scratch watch directory for `ms`. */
+    async function runFor(ms: number, during?: (dir: string) => void): Promise<string> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-watch-"));
+        fs.writeFileSync(path.join(dir, "server.js"), "// v1\n");
+        const child = spawn("sh", ["-c", RESTART_ON_CHANGE, "restart-on-change", "sh", "-c", "echo started; exec sleep 60"], {
+            env: { ...process.env, DEVKUBE_WATCH_DIR: dir },
+            detached: true,
+        });
+        let out = "";
+        child.stdout.on("data", (chunk) => (out += chunk));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        during?.(dir);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        process.kill(-child.pid!, "SIGKILL");
+        fs.rmSync(dir, { recursive: true, force: true });
+        return out;
+    }
+
+    it("restarts the command when a file under the watched directory changes", async () => {
+        const out = await runFor(4500, (dir) => fs.writeFileSync(path.join(dir, "server.js"), "// v2\n"));
+        assert.match(out, /devkube: files changed, restarting/);
+        assert.equal(out.match(/started/g)?.length, 2, out);
+    });
+    it("leaves it running while nothing changes, and ignores node_modules and .cache", async () => {
+        const out = await runFor(3000, (dir) => {
+            fs.mkdirSync(path.join(dir, "node_modules"));
+            fs.writeFileSync(path.join(dir, "node_modules", "x.js"), "");
+            fs.mkdirSync(path.join(dir, ".cache"));
+            fs.writeFileSync(path.join(dir, ".cache", "y"), "");
+        });
+        assert.equal(out.match(/started/g)?.length, 1, out);
     });
 });

@@ -43,6 +43,15 @@ describe("components: decisions", () => {
     it("takes the pod quota from config", () => {
         assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 80, claims: 2 }).pods, "80");
     });
+    it("keeps the default ceilings for a few apps and grows them to fit many", () => {
+        const base = quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2 });
+        assert.deepEqual([base["limits.cpu"], base["limits.memory"], base["requests.cpu"], base["requests.memory"]], ["8", "16Gi", "4", "8Gi"]);
+        // 20 replicas at the app defaults (100m/128Mi, limits 400m/256Mi), plus 5 surge pods.
+        const demand = { cpuRequest: 25 * 0.1, cpuLimit: 25 * 0.4, memoryRequest: 25 * 128 * 1024 ** 2, memoryLimit: 25 * 256 * 1024 ** 2 };
+        const many = quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2, appDemand: demand });
+        assert.equal(many["limits.cpu"], "14", "10 cores for the apps + 4 for the environment");
+        assert.equal(many["requests.cpu"], "5");
+    });
     it("keeps the backing disk on Retain with node affinity when it lives on one node", () => {
         const spec: any = backingVolumeSpec({
             size: "10Gi",
@@ -83,5 +92,10 @@ describe("components: decisions", () => {
         assert.equal(volumeName("dev", "devkube"), "devkube-dev-devkube");
         assert.equal(volumeName("My_Stack", "devkube"), "devkube-my-stack-devkube");
         assert.ok(volumeName("x".repeat(80), "devkube").length <= 64);
+        const long = "team-" + "x".repeat(50);
+        const [db, cache, workspace] = [volumeName(long, "devkube", "db"), volumeName(long, "devkube", "cache"), volumeName(long, "devkube")];
+        assert.ok(db.length <= 64 && cache.length <= 64);
+        assert.equal(new Set([db, cache, workspace]).size, 3, "an app's volume never takes the workspace's or another app's name");
+        assert.equal(volumeName("dev", "devkube", "db"), "devkube-dev-devkube-db");
     });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { isPinnedImage } from "../config/apps";
+import { isCronExpression, isPinnedImage, quantityValue } from "../config/apps";
 import { PRESETS, connectionEnv, presetEntry, withPreset } from "../config/presets";
 
 describe("presets: what { preset: postgres } stands for", () => {
@@ -43,5 +43,25 @@ describe("presets: what { preset: postgres } stands for", () => {
         assert.equal(pg.PGPASSWORD, "p@ss:w/rd");
         const redis = connectionEnv({ preset: "redis", service: "cache", namespace: "dev", port: 6379, password: "a b", env: {} });
         assert.deepEqual(redis, { REDIS_URL: "redis://:a%20b@cache.dev.svc:6379/0", REDIS_HOST: "cache.dev.svc", REDIS_PORT: "6379", REDIS_PASSWORD: "a b" });
+    });
+});
+
+describe("apps: cron expressions and quantities", () => {
+    it("accepts what Kubernetes CronJobs take: steps, ranges, lists, names, macros", () => {
+        for (const ok of ["*/5 * * * *", "0 9 * * mon-fri", "0 0 1,15 * *", "30 2 * jan-mar sun", "0 */2 * * 1-5", "@daily", "0 0 * * 7"]) {
+            assert.ok(isCronExpression(ok), ok);
+        }
+    });
+    it("rejects values out of range, backwards ranges and other shapes", () => {
+        for (const bad of ["60 9 * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "0 9-5 * * *", "*/0 * * * *", "every 5 minutes", "* * * *"]) {
+            assert.ok(!isCronExpression(bad), bad);
+        }
+    });
+    it("reads quantities in cores and bytes", () => {
+        assert.equal(quantityValue("250m"), 0.25);
+        assert.equal(quantityValue("1"), 1);
+        assert.equal(quantityValue("256Mi"), 256 * 1024 ** 2);
+        assert.equal(quantityValue("1G"), 1e9);
+        assert.equal(quantityValue("lots"), undefined);
     });
 });

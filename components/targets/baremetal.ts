@@ -33,10 +33,11 @@ export function baremetalTarget(settings: BaremetalSettings): Target {
         },
         nodeAddress: "<any node's IP>",
         workspaceLocation: pulumi.output(`${storage.path} on node ${storage.node} (devkube never deletes it)`),
-        // hostPath, not local: DirectoryOrCreate makes the directory on first use. The PV's node
-        // affinity puts the app on the board whose disk holds it.
+        // type Directory, never DirectoryOrCreate: with the USB disk unmounted, a created directory
+        // would sit on the SD card and a database would start empty there. The PV's node affinity
+        // puts the app on the board whose disk holds it.
         appDataVolume: (appName) => ({
-            source: { hostPath: { path: `${storage.appDataPath}/${appName}`, type: "DirectoryOrCreate" } },
+            source: { hostPath: { path: `${storage.appDataPath}/${appName}`, type: "Directory" } },
             node: storage.node,
             description: `${storage.appDataPath}/${appName} on node ${storage.node}`,
         }),

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +24,11 @@ export interface DigitalOceanInputs {
 /** Volume names: lowercase, letters, digits and dashes, unique per region, at most 64 characters. */
 export function volumeName(stack: string, namespace: string, appName?: string): string {
     const name = `devkube-${stack}-${namespace}${appName ? `-${appName}` : ""}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    if (appName && name.length > 64) {
+        // Cut, an app's volume could take the workspace's name or another app's: keep it unique.
+        const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+        return `${name.slice(0, 55).replace(/-+$/, "")}-${hash}`;
+    }
     return name.slice(0, 64).replace(/-+$/, "");
 }
 
