@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT, asManifest, fixtureHeader, runFixture, runProgram, stackConfigValues } from "../test/harness";
+import { ROOT, asManifest, fixtureHeader, resourcesAdded, runFixture } from "../test/harness";
 
 function configLines(text: string): number {
     return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).length;
@@ -15,10 +15,7 @@ async function main() {
     for (const file of fs.readdirSync(path.join(ROOT, "test", "fixtures")).filter((f) => f.endsWith(".yaml")).sort()) {
         const text = fs.readFileSync(path.join(ROOT, "test", "fixtures", file), "utf8");
         const { stack } = fixtureHeader(file);
-        const base = await runProgram(stack, stackConfigValues(stack));
-        const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
-        const run = await runFixture(file);
-        const added = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !known.has(`${r.type}::${r.name}`));
+        const added = (await resourcesAdded(file, await runFixture(file))).filter((r) => r.type.startsWith("kubernetes:"));
         const manifests = added.map((r) => YAML.stringify(asManifest(r)));
         const yamlLines = manifests.join("---\n").split("\n").filter((l) => l.trim() !== "").length;
         const counts = new Map<string, number>();

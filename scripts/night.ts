@@ -47,6 +47,11 @@ function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
+/** devkube names an app's own DigitalOcean volume app-<name>-volume; the other one is the workspace's. */
+function isAppVolume(r: StateResource): boolean {
+    return r.type === DO_VOLUME && nameOf(r.urn).startsWith("app-");
+}
+
 function describe(r: StateResource): string {
     return `${r.type.split(":").pop()} ${nameOf(r.urn)}`;
 }
@@ -61,11 +66,10 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         if (r.type === DO_VOLUME) {
             const o = r.outputs ?? {};
             workspace.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.region ?? "?"})`);
-            // devkube names an app's own volume app-<name>-volume; every other one is the workspace.
-            workspaceFound ||= !nameOf(r.urn).startsWith("app-");
+            workspaceFound ||= !isAppVolume(r);
             if (!r.protect) {
                 problems.push(
-                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your ${nameOf(r.urn).startsWith("app-") ? "app's data" : "code"} is not protected, so a destroy would delete it; ` +
+                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your ${isAppVolume(r) ? "app's data" : "code"} is not protected, so a destroy would delete it; ` +
                         `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
                 );
             }
@@ -180,8 +184,8 @@ function snapshotsToKeep(name: string, exec: Exec): number {
 }
 
 async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
-    // The workspace's volume; apps' own volumes (app-<name>-volume) are not snapshotted.
-    const volume = resources.find((r) => r.type === DO_VOLUME && !nameOf(r.urn).startsWith("app-"));
+    // The workspace's volume; apps' own volumes are not snapshotted.
+    const volume = resources.find((r) => r.type === DO_VOLUME && !isAppVolume(r));
     if (!volume) {
         return;
     }

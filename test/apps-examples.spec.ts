@@ -8,17 +8,17 @@ import {
     Recorded,
     byName,
     fakeSecret,
-    fixtureConfig,
-    fixtureHeader,
     isSecretValue,
     ofType,
     packConfig,
-    plain,
     policyResources,
+    resourcesAdded,
+    runDev,
     runFixture,
     runProgram,
     secretValue,
     stackConfigValues,
+    stateOf,
 } from "./harness";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -32,13 +32,7 @@ const DO_VOLUME = "digitalocean:index/volume:Volume";
 
 /** The custom resources a fixture adds to its stack's plain run, as sorted "Kind name" lines. */
 async function addedObjects(file: string, run: ProgramRun): Promise<string[]> {
-    const { stack } = fixtureHeader(file);
-    const base = await runProgram(stack, stackConfigValues(stack));
-    const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
-    return run.resources
-        .filter((r) => r.custom && !known.has(`${r.type}::${r.name}`))
-        .map((r) => `${r.type.split(":").pop()} ${r.state.metadata?.name ?? r.name}`)
-        .sort();
+    return (await resourcesAdded(file, run)).map((r) => `${r.type.split(":").pop()} ${r.state.metadata?.name ?? r.name}`).sort();
 }
 
 function container(run: ProgramRun, name: string): any {
@@ -79,9 +73,7 @@ describe("apps: the Conduit Matrix homeserver example (home lab)", function () {
         const pod = byName(run, DEPLOYMENT, "conduit").inputs.spec.template.spec;
         assert.deepEqual(pod.volumes, [{ name: "data", persistentVolumeClaim: { claimName: "conduit-data" } }]);
         assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "data", mountPath: "/var/lib/matrix-conduit" }]);
-        const plan = planSleep(
-            run.resources.map((r) => ({ ...r, inputs: plain(r.inputs), outputs: undefined, parent: r.parent || undefined })),
-        );
+        const plan = planSleep(stateOf(run));
         assert.deepEqual(plan.keep, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-app-conduit-data-claim"], "the claim, and the namespace it lives in");
         assert.ok(!plan.remove.includes("Namespace devkube-namespace"));
     });
@@ -205,7 +197,7 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
     });
     it("passes the minikube policy pack, and sleep keeps both apps' data paths", async () => {
         assert.deepEqual(await mandatoryFindings(run, "minikube"), []);
-        const plan = planSleep(run.resources.map((r) => ({ urn: r.urn, type: r.type, custom: r.custom, protect: r.protect, inputs: plain(r.inputs) })));
+        const plan = planSleep(stateOf(run));
         assert.equal(plan.refusal, undefined);
         assert.deepEqual(plan.workspace.slice(1).sort(), [
             "host path /data/devkube-apps/cache (app cache's own data)",
@@ -213,14 +205,7 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
         ]);
     });
     it("on DigitalOcean: each preset's data on its own protected volume that does not depend on the cluster, priced in", async () => {
-        const { secretKeys } = fixtureHeader("multi-service.yaml");
-        const config = {
-            ...stackConfigValues("dev"),
-            "digitalocean:token": "dop_v1_fake",
-            ...fixtureConfig("multi-service.yaml"),
-            ...Object.fromEntries(secretKeys.map((key) => [key, fakeSecret(key)])),
-        };
-        const dev = await runProgram("dev", config, { secretKeys: [...secretKeys, "digitalocean:token"] });
+        const dev = await runFixture("multi-service.yaml", { on: "dev" });
         const volumes = ofType(dev, DO_VOLUME).filter((v) => v.name.startsWith("app-"));
         assert.deepEqual(volumes.map((v) => [v.name, v.inputs.name, v.inputs.size, v.protect]), [
             ["app-db-volume", "devkube-dev-devkube-db", 5, true],
@@ -229,7 +214,7 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
         const pv = ofType(dev, PV).find((r) => r.inputs.metadata.labels?.["app.kubernetes.io/name"] === "db")!;
         assert.equal(pv.inputs.spec.csi.driver, "dobs.csi.digitalocean.com");
         assert.deepEqual(await mandatoryFindings(dev, "dev"), []);
-        const base = await runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": "dop_v1_fake" }, { secretKeys: ["digitalocean:token"] });
+        const base = await runDev();
         const cost = (r: ProgramRun) => (r.outputs.costMonthly as any).alwaysOnUsd;
         assert.ok(Math.abs(cost(dev) - cost(base) - 0.6) < 0.01, `6 GiB more at $0.10/GiB: ${cost(base)} -> ${cost(dev)}`);
     });

@@ -102,12 +102,26 @@ export function fakeSecret(key: string): string {
     return `fake-secret-for-${key.replace(/^.*:/, "")}`;
 }
 
-/** A worked example on the stack it is written for, its secrets set (as secrets) to fakeSecret values. */
-export function runFixture(file: string, options: { preview?: boolean } = {}): Promise<ProgramRun> {
-    const { stack, secretKeys } = fixtureHeader(file);
-    const secrets = Object.fromEntries(secretKeys.map((key) => [key, fakeSecret(key)]));
-    const config = { ...stackConfigValues(stack), ...fixtureConfig(file), ...secrets };
+/**
+ * A worked example on the stack it is written for (or `on` another), its secrets set (as secrets) to
+ * fakeSecret values; the dev stack gets its fake DigitalOcean token as runDev does.
+ */
+export function runFixture(file: string, options: { preview?: boolean; on?: string } = {}): Promise<ProgramRun> {
+    const header = fixtureHeader(file);
+    const stack = options.on ?? header.stack;
+    const secretKeys = [...header.secretKeys, ...(stack === "dev" ? ["digitalocean:token"] : [])];
+    const secrets = Object.fromEntries(header.secretKeys.map((key) => [key, fakeSecret(key)]));
+    const token: Record<string, string> = stack === "dev" ? { "digitalocean:token": FAKE_TOKEN } : {};
+    const config = { ...stackConfigValues(stack), ...token, ...fixtureConfig(file), ...secrets };
     return runProgram(stack, config, { secretKeys, preview: options.preview });
+}
+
+/** The Kubernetes and cloud resources a worked example adds to a plain run of its stack. */
+export async function resourcesAdded(file: string, run: ProgramRun): Promise<Recorded[]> {
+    const { stack } = fixtureHeader(file);
+    const base = await runProgram(stack, stackConfigValues(stack));
+    const known = new Set(base.resources.map((r) => `${r.type}::${r.name}`));
+    return run.resources.filter((r) => r.custom && !known.has(`${r.type}::${r.name}`));
 }
 
 function encode(value: unknown): string {
@@ -283,6 +297,34 @@ export const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
 /** The dev (DigitalOcean) stack file with a fake token, plus overrides. */
 export function runDev(overrides: Record<string, string> = {}): Promise<ProgramRun> {
     return runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, ...overrides }, { secretKeys: ["digitalocean:token"] });
+}
+
+/** The resources of a run as `pulumi stack export` would list them after an up (for planSleep). */
+export function stateOf(run: ProgramRun): Array<{
+    urn: string;
+    type: string;
+    custom: boolean;
+    protect: boolean;
+    inputs: any;
+    outputs: any;
+    parent?: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}> {
+    return [
+        { urn: `urn:pulumi:s::devkube::pulumi:pulumi:Stack::devkube-s`, type: "pulumi:pulumi:Stack", custom: false, protect: false, inputs: {}, outputs: {}, dependencies: [], propertyDependencies: {} },
+        ...run.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            custom: r.custom,
+            protect: r.protect,
+            inputs: plain(r.inputs),
+            outputs: { ...plain(r.state), id: r.type.includes("volume:Volume") ? "vol-1" : undefined },
+            parent: r.parent || undefined,
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+        })),
+    ];
 }
 
 /** A recorded Kubernetes resource as the plain manifest kubectl would apply (its generated name filled in). */

@@ -1,22 +1,7 @@
 import { strict as assert } from "assert";
-import { Exec, NightError, StateResource, planSleep, sleep } from "../scripts/night";
+import { Exec, NightError, planSleep, sleep } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
-import { ProgramRun, STACK_RUNS, plain } from "./harness";
-
-/** The state `pulumi stack export` would hold after an up of this run. */
-function stateOf(run: ProgramRun): StateResource[] {
-    return [
-        { urn: "urn:pulumi:s::devkube::pulumi:pulumi:Stack::devkube-s", type: "pulumi:pulumi:Stack", custom: false },
-        ...run.resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            custom: r.custom,
-            protect: r.protect,
-            inputs: plain(r.inputs),
-            outputs: { ...plain(r.state), id: r.type.includes("volume:Volume") ? "vol-1" : undefined },
-        })),
-    ];
-}
+import { STACK_RUNS, stateOf } from "./harness";
 
 /** A fake CLI: answers by the first argument, records every call. */
 function fakeExec(answers: Record<string, { code: number; stdout?: string; stderr?: string }>, calls: string[][]): Exec {

@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { fixtureHeader } from "../harness";
 import {
     exists,
     initStack,
@@ -268,7 +269,7 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
  */
 function exampleStack(stack: string, fixture: string): void {
     const text = fs.readFileSync(path.join(PROJECT, "test", "fixtures", fixture), "utf8");
-    const base = /^# stack: (\S+)$/m.exec(text)?.[1] ?? "minikube";
+    const base = fixtureHeader(fixture).stack;
     const baseConfig = YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${base}.yaml`), "utf8")).config;
     const config = { ...baseConfig, "devkube:kubeContext": CONTEXT, ...YAML.parse(text) };
     fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
