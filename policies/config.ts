@@ -26,7 +26,7 @@ export interface NfsServerExemption {
     readonly name: string;
     /** Container name inside the pod template (exact match). */
     readonly container: string;
-    /** Extra capabilities allowed on that container, e.g. ["DAC_READ_SEARCH", "SYS_RESOURCE"]. */
+    /** Extra capabilities allowed on that container, e.g. ["DAC_READ_SEARCH"]. */
     readonly capabilities: readonly string[];
 }
 

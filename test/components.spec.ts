@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { accessInstructions } from "../components/access";
-import { ganeshaConfig } from "../components/nfs-server";
+import { NFS_RECOVERY_ROOT, ganeshaConfig, servingCheckRequest, servingCheckScript, startScript } from "../components/nfs-server";
 import { quotaFor } from "../components/namespace";
 import { sharedVolumeSpec } from "../components/nfs-share";
 import { NGINX_CONF } from "../components/web-server";
@@ -34,6 +34,26 @@ describe("components: decisions", () => {
         assert.match(conf, /Squash = All_Squash;/);
         assert.match(conf, /fsid_device = false;/);
         assert.doesNotMatch(conf, /Protocols = 3/);
+    });
+    it("names every path the NFS server writes, keeps recovery state out of the export, no UDP, no Kerberos", () => {
+        const conf = ganeshaConfig("/export");
+        assert.match(conf, new RegExp(`RecoveryRoot = ${NFS_RECOVERY_ROOT};`));
+        assert.match(conf, /Enable_UDP = false;/);
+        assert.match(conf, /NFS_KRB5 \{ Active_krb5 = false; \}/);
+        const start = startScript();
+        assert.match(start, /ganesha\.nfsd -F -L \/dev\/stdout -p \/run\/ganesha\/ganesha\.pid -f \/etc\/ganesha\/devkube\/ganesha\.conf/);
+        assert.match(start, /mkdir -p \/run\/ganesha \/var\/lib\/nfs\/ganesha/);
+        assert.match(start, /tee \/dev\/termination-log/);
+    });
+    it("asks the NFS server for its export root in one RPC record: PUTROOTFH, GETFH, NFSv4.0, AUTH_SYS", () => {
+        const record = servingCheckRequest();
+        assert.equal(record.readUInt32BE(0), 0x80000000 + record.length - 4, "last fragment, its length");
+        const words = Array.from({ length: (record.length - 4) / 4 }, (_, i) => record.readUInt32BE(4 + i * 4));
+        assert.deepEqual(words.slice(1, 6), [0, 2, 100003, 4, 1], "CALL, RPC 2, NFS, v4, COMPOUND");
+        assert.equal(words[6], 1, "AUTH_SYS");
+        assert.deepEqual(words.slice(-3), [2, 24, 10], "two operations: PUTROOTFH, GETFH");
+        const script = servingCheckScript();
+        assert.equal((script.match(/\\x[0-9a-f]{2}/g) ?? []).length, record.length, "the script sends exactly those bytes");
     });
     it("admits node ports and load balancers only when the web server uses them", () => {
         assert.equal(quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2 })["services.nodeports"], "0");

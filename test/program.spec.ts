@@ -89,7 +89,17 @@ function assertInClusterNfs(run: ProgramRun) {
     assert.deepEqual(server.inputs.spec.strategy, { type: "Recreate" });
     const container = server.inputs.spec.template.spec.containers[0];
     assert.equal(container.securityContext.privileged, undefined, "not privileged");
-    assert.deepEqual(container.securityContext.capabilities.add, ["DAC_READ_SEARCH", "SYS_RESOURCE"]);
+    assert.deepEqual(container.securityContext.capabilities.add, ["DAC_READ_SEARCH"]);
+    // Ready means serving (an NFS request), not a listening port; the reason a start failed stays visible.
+    assert.deepEqual(container.readinessProbe.exec.command, ["/bin/bash", "/etc/ganesha/devkube/serving.sh"]);
+    assert.deepEqual(container.livenessProbe.exec.command, ["/bin/bash", "/etc/ganesha/devkube/serving.sh"]);
+    assert.equal(container.terminationMessagePolicy, "FallbackToLogsOnError");
+    const recovery = container.volumeMounts.find((m: any) => m.mountPath === "/var/lib/nfs/ganesha");
+    assert.deepEqual(
+        server.inputs.spec.template.spec.volumes.find((v: any) => v.name === recovery.name),
+        { name: recovery.name, emptyDir: {} },
+        "recovery state on the pod, not on the share",
+    );
     assert.deepEqual(
         server.inputs.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim,
         { claimName: "workspace" },

@@ -107,11 +107,11 @@ export const NFS_EXEMPTION = {
     namespace: "devkube",
     name: "nfs-server",
     container: "nfs-server",
-    capabilities: ["DAC_READ_SEARCH", "SYS_RESOURCE"],
+    capabilities: ["DAC_READ_SEARCH"],
 };
 
-/** The NFS server as devkube builds it (capabilities DAC_READ_SEARCH + SYS_RESOURCE, not privileged). */
-export function nfsServer(name = "nfs-server", namespace = "devkube", caps: string[] = ["DAC_READ_SEARCH", "SYS_RESOURCE"], kind: WorkloadKind = "Deployment", containerName = "nfs-server") {
+/** The NFS server as devkube builds it (capability DAC_READ_SEARCH, not privileged). */
+export function nfsServer(name = "nfs-server", namespace = "devkube", caps: string[] = ["DAC_READ_SEARCH"], kind: WorkloadKind = "Deployment", containerName = "nfs-server") {
     return workload(
         kind,
         name,
