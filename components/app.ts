@@ -11,21 +11,26 @@ import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } f
 /**
  * Runs a command and starts it again whenever a file under the share's mount changes. It polls
  * (every 2 s) because inotify does not cross NFS: an editor in another pod changes files the kernel
- * here never hears about. DEVKUBE_WATCH_DIR exists for the test that runs this script.
+ * here never hears about. What it compares is a listing of every file's inode, size and mtime, so an
+ * edit, a new file, a rename and a delete all count: BusyBox (the shell of Alpine images) keeps mtimes
+ * to the second, so `find -newer` alone misses an edit made in the same second as the last restart, and
+ * never sees a deleted file. DEVKUBE_WATCH_DIR exists for the tests that run this script.
  */
 export const RESTART_ON_CHANGE = [
     `watch="\${DEVKUBE_WATCH_DIR:-${WORKSPACE_MOUNT}}"`,
-    "stamp=/tmp/.devkube-restart-stamp",
-    'touch "$stamp"',
+    "state() {",
+    '  find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -exec stat -c "%i %s %Y %n" {} + 2>/dev/null | sort | md5sum',
+    "}",
     "while true; do",
+    "  before=$(state)",
     '  "$@" & pid=$!',
     '  while kill -0 "$pid" 2>/dev/null; do',
     "    sleep 2",
-    '    if [ -n "$(find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -newer "$stamp" -print | head -n 1)" ]; then',
-    '      echo "devkube: files changed, restarting"; touch "$stamp"; kill "$pid"; break',
+    '    if [ "$(state)" != "$before" ]; then',
+    '      echo "devkube: files changed, restarting"; kill "$pid"; break',
     "    fi",
     "  done",
-    '  wait "$pid" 2>/dev/null; touch "$stamp"; sleep 1',
+    '  wait "$pid" 2>/dev/null; sleep 1',
     "done",
 ].join("\n");
 

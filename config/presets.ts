@@ -105,7 +105,8 @@ export function connectionEnv(c: ConnectionTarget): Record<string, string> {
         }
         case "redis":
             return {
-                REDIS_URL: `redis://:${password}@${host}:${c.port}/0`,
+                // "default" as the user: redis-cli 7.0 and some client libraries fail AUTH on an empty user name.
+                REDIS_URL: `redis://default:${password}@${host}:${c.port}/0`,
                 REDIS_HOST: host,
                 REDIS_PORT: String(c.port),
                 REDIS_PASSWORD: c.password,

@@ -182,7 +182,7 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
             const [db, cache] = refs.map((ref: string) => secretValue(referenced(run, SECRET, ref).inputs.stringData));
             assert.equal(db.DATABASE_URL, `postgresql://devkube:${fakeSecret("devkube:dbPassword")}@db.devkube.svc:5432/db`);
             assert.deepEqual([db.PGHOST, db.PGPORT, db.PGUSER, db.PGDATABASE], ["db.devkube.svc", "5432", "devkube", "db"]);
-            assert.equal(cache.REDIS_URL, `redis://:${fakeSecret("devkube:cachePassword")}@cache.devkube.svc:6379/0`);
+            assert.equal(cache.REDIS_URL, `redis://default:${fakeSecret("devkube:cachePassword")}@cache.devkube.svc:6379/0`);
             assert.deepEqual([cache.REDIS_HOST, cache.REDIS_PORT], ["cache.devkube.svc", "6379"]);
         }
         assert.equal(container(run, "shop").workingDir, "/workspace");
@@ -191,7 +191,7 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
         assert.ok(await (run.exported.connections as any).isSecret);
         assert.deepEqual(run.outputs.connections, {
             db: `postgresql://devkube:${fakeSecret("devkube:dbPassword")}@db.devkube.svc:5432/db`,
-            cache: `redis://:${fakeSecret("devkube:cachePassword")}@cache.devkube.svc:6379/0`,
+            cache: `redis://default:${fakeSecret("devkube:cachePassword")}@cache.devkube.svc:6379/0`,
         });
         assert.equal((run.outputs.apps as any).db, "kubectl -n devkube port-forward svc/db 5432:5432, then connect to localhost:5432");
     });

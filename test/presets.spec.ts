@@ -42,7 +42,7 @@ describe("presets: what { preset: postgres } stands for", () => {
         assert.equal(pg.DATABASE_URL, "postgresql://devkube:p%40ss%3Aw%2Frd@db.devkube.svc:5432/shop");
         assert.equal(pg.PGPASSWORD, "p@ss:w/rd");
         const redis = connectionEnv({ preset: "redis", service: "cache", namespace: "dev", port: 6379, password: "a b", env: {} });
-        assert.deepEqual(redis, { REDIS_URL: "redis://:a%20b@cache.dev.svc:6379/0", REDIS_HOST: "cache.dev.svc", REDIS_PORT: "6379", REDIS_PASSWORD: "a b" });
+        assert.deepEqual(redis, { REDIS_URL: "redis://default:a%20b@cache.dev.svc:6379/0", REDIS_HOST: "cache.dev.svc", REDIS_PORT: "6379", REDIS_PASSWORD: "a b" });
     });
 });
 

@@ -344,7 +344,7 @@ describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), o
             Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])),
         );
         assert.equal(decoded[0].DATABASE_URL, `postgresql://devkube:${passwords["devkube:dbPassword"]}@db.devkube.svc:5432/db`);
-        assert.equal(decoded[1].REDIS_URL, `redis://:${passwords["devkube:cachePassword"]}@cache.devkube.svc:6379/0`);
+        assert.equal(decoded[1].REDIS_URL, `redis://default:${passwords["devkube:cachePassword"]}@cache.devkube.svc:6379/0`);
     });
 
     it("keeps the passwords secret: in stack outputs and in the state file", () => {
