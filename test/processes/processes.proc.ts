@@ -1,0 +1,425 @@
+// npm run test:processes: every container devkube defines, as the program registers it, run for real
+// with the same software in a pod-shaped namespace (pod.ts), and checked with real clients.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { NFS_CONFIG_DIR, NFS_RECOVERY_ROOT, SHARE_UID } from "../../components/nfs-server";
+import { DefinedContainer, Role, definedContainers } from "./containers";
+import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
+import { PodOptions, RunningContainer, livePids, run, sleep } from "./pod";
+
+const HERE = __dirname;
+const TOOLS = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-process-tools-"));
+const DENY = { path: "/usr/local/bin/deny-name-to-handle-at", host: path.join(TOOLS, "deny-name-to-handle-at") };
+const scratch: string[] = [];
+/** What ran, by role, for the closing coverage check and the README table. */
+const ran = new Map<Role, Set<string>>();
+
+let containers: DefinedContainer[] = [];
+let profiles: Record<string, StandIn> = {};
+
+function dirFor(label: string, owner?: { uid: number; gid: number }): string {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), `devkube-${label}-`));
+    scratch.push(d);
+    // As a fresh ext4 volume's root (mkdtemp makes it 0700).
+    fs.chmodSync(d, 0o755);
+    if (owner) {
+        fs.chownSync(d, owner.uid, owner.gid);
+    }
+    return d;
+}
+
+/** The one container of a role (the same in every run that has it: asserted), with its pod. */
+function only(role: Role): DefinedContainer {
+    const found = containers.filter((c) => c.role === role);
+    assert.ok(found.length > 0, `no run registers a ${role} container`);
+    const distinct = new Set(found.map((c) => JSON.stringify(c.container)));
+    assert.equal(distinct.size, 1, `${role} differs between runs (${found.map((c) => c.run).join(", ")}): each variant needs its own process test`);
+    return found[0];
+}
+
+function markRan(c: DefinedContainer): void {
+    const key = JSON.stringify(c.container);
+    ran.set(c.role, (ran.get(c.role) ?? new Set()).add(key));
+}
+
+function podOptions(c: DefinedContainer, volumeDirs: Record<string, string>, extra: Partial<PodOptions> = {}): PodOptions {
+    const profile = profiles[c.container.image];
+    assert.ok(profile, `no stand-in for image ${c.container.image} (test/processes/images.ts)`);
+    return {
+        name: c.workload.split("/")[1],
+        container: c.container,
+        profile,
+        volumes: c.pod.volumes ?? [],
+        volumeDirs,
+        data: c.data,
+        podSecurity: c.pod.securityContext,
+        ...extra,
+    };
+}
+
+async function start(c: DefinedContainer, volumeDirs: Record<string, string>, extra: Partial<PodOptions> = {}): Promise<RunningContainer> {
+    markRan(c);
+    return RunningContainer.start(podOptions(c, volumeDirs, extra));
+}
+
+function ownerOf(file: string): string {
+    const s = fs.statSync(file);
+    return `${s.uid}:${s.gid}`;
+}
+
+async function eventually<T>(what: string, seconds: number, attempt: () => T | Promise<T>): Promise<T> {
+    const deadline = Date.now() + seconds * 1000;
+    let last: unknown;
+    while (Date.now() < deadline) {
+        try {
+            return await attempt();
+        } catch (e) {
+            last = e;
+            await sleep(200);
+        }
+    }
+    throw new Error(`${what} did not happen within ${seconds} s: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+describe("devkube's containers, run for real", function () {
+    before(async function () {
+        if (process.getuid?.() !== 0) {
+            throw new Error("the process tests need root (namespaces, mounts, other users)");
+        }
+        const cc = run("cc", ["-O2", "-o", DENY.host, path.join(HERE, "deny-syscall.c")]);
+        assert.equal(cc.code, 0, `cannot build the seccomp helper: ${cc.stderr}`);
+        profiles = standIns();
+        containers = await definedContainers();
+    });
+
+    after(function () {
+        for (const d of scratch) {
+            fs.rmSync(d, { recursive: true, force: true });
+        }
+        fs.rmSync(TOOLS, { recursive: true, force: true });
+    });
+
+    describe("NFS server (NFS-Ganesha) and its initContainer", function () {
+        let disk: string;
+        let recovery: string;
+        let server: RunningContainer;
+        let handle: string;
+        const volumes = () => ({ export: disk, recovery });
+
+        before(function () {
+            disk = dirFor("disk");
+            recovery = dirFor("recovery");
+        });
+        after(async function () {
+            await server?.stop(5);
+        });
+
+        it("own-export gives the export root to the squashed user, with only CHOWN", async function () {
+            const init = only("own-export");
+            markRan(init);
+            const r = await RunningContainer.runToCompletion(podOptions(init, volumes()));
+            assert.equal(r.code, 0, r.logs);
+            assert.equal(ownerOf(disk), `${SHARE_UID}:${SHARE_UID}`);
+        });
+
+        it("starts as registered, and turns Ready only once the export is served", async function () {
+            server = await start(only("nfs-server"), volumes());
+            const seconds = await server.waitFor(only("nfs-server").container.readinessProbe, 60);
+            await eventually("the server's own ready line", 5, () => assert.match(server.logs(), /devkube: NFS server ready: \/export is served/));
+            assert.doesNotMatch(server.logs(), /FATAL/);
+            console.log(`      ready after ${seconds.toFixed(1)} s`);
+        });
+
+        it("NFSv4.0 (libnfs): writes as root, 1000 and 4242 land as 1000:1000, and read back", function () {
+            for (const uid of [0, 1000, 4242]) {
+                const url = `nfs://127.0.0.1//v40-${uid}.txt?version=4&uid=${uid}&gid=${uid}`;
+                const w = server.client(["sh", "-c", 'printf "%s" "$1" > /tmp/src && nfs-cp /tmp/src "$2"', "-", `written as ${uid}\n`, url]);
+                assert.equal(w.code, 0, w.stdout + w.stderr);
+                assert.equal(ownerOf(path.join(disk, `v40-${uid}.txt`)), "1000:1000");
+                const r = server.client(["nfs-cat", url]);
+                assert.equal(r.stdout, `written as ${uid}\n`);
+            }
+            const ls = server.client(["nfs-ls", "nfs://127.0.0.1//?version=4"]);
+            assert.match(ls.stdout, /v40-4242\.txt/);
+        });
+
+        it("NFSv4.1 (a session client, as nfsvers=4.1 mounts): write, read, list, rename, delete; owner 1000", function () {
+            for (const uid of [0, 1000, 4242]) {
+                const file = `/v41-${uid}.txt`;
+                const [fh, data, attrs] = nfs41(server.pid, uid, [
+                    { op: "write", path: file, data: `session write as ${uid}` },
+                    { op: "read", path: file },
+                    { op: "stat", path: file },
+                ]);
+                handle = uid === 1000 ? fh : handle;
+                assert.equal(data, `session write as ${uid}`);
+                assert.equal(attrs.owner, "1000");
+                assert.equal(attrs.group, "1000");
+                assert.equal(ownerOf(path.join(disk, file)), "1000:1000");
+            }
+            const [, , , , names] = nfs41(server.pid, 0, [
+                { op: "write", path: "/to-rename.txt", data: "x" },
+                { op: "rename", from: "/to-rename.txt", to: "/renamed.txt" },
+                { op: "write", path: "/to-delete.txt", data: "y" },
+                { op: "remove", path: "/to-delete.txt" },
+                { op: "list", path: "/" },
+            ]);
+            assert.ok(names.includes("renamed.txt") && !names.includes("to-rename.txt") && !names.includes("to-delete.txt"), names.join(" "));
+            assert.ok(fs.existsSync(path.join(disk, "renamed.txt")) && !fs.existsSync(path.join(disk, "to-delete.txt")));
+        });
+
+        it("keeps its NFSv4 recovery state out of the share", function () {
+            const shared = fs.readdirSync(disk);
+            assert.deepEqual(shared.filter((n) => /^v4(recov|old)$/.test(n)), [], `the share holds ${shared.join(", ")}`);
+            assert.ok(fs.readdirSync(recovery).length > 0, `nothing under the recovery emptyDir (${NFS_RECOVERY_ROOT})`);
+        });
+
+        it("after a container restart: old handles still valid, writes refused during grace and accepted within its bound", async function () {
+            // A client that holds state and then vanishes stays on record, as a node's kernel client does.
+            nfs41(server.pid, 1000, [{ op: "write", path: "/held.txt", data: "held" }], { abandon: true });
+            assert.equal(await server.stop(10), 0, `a clean stop on SIGTERM\n${server.logs()}`);
+            server = await start(only("nfs-server"), volumes());
+            await server.waitFor(only("nfs-server").container.readinessProbe, 60);
+            const grace = Number(/Grace_Period = (\d+)/.exec(only("nfs-server").data.configMaps[configMapOf(only("nfs-server"))]["ganesha.conf"])![1]);
+            const [attrs, accepted] = nfs41(
+                server.pid,
+                0,
+                [
+                    { op: "statHandle", handle },
+                    { op: "writeAfterGrace", path: "/after-grace.txt", data: "after grace", timeoutSeconds: grace + 20 },
+                ],
+                { timeoutMs: (grace + 30) * 1000 },
+            );
+            assert.equal(attrs.owner, "1000", "a file handle from before the restart is still valid");
+            console.log(`      writes refused ${accepted.refused} times (NFS4ERR_GRACE), accepted after ${accepted.seconds.toFixed(1)} s of trying (Grace_Period ${grace} s)`);
+            assert.ok(accepted.refused > 0, "writes during the grace period are refused");
+            assert.ok(accepted.seconds <= grace + 2, `accepted within the grace period's bound (${accepted.seconds} s)`);
+            assert.equal(fs.readFileSync(path.join(disk, "after-grace.txt"), "utf8"), "after grace");
+        });
+
+        it("stops at once on SIGTERM", async function () {
+            const t = Date.now();
+            assert.equal(await server.stop(10), 0);
+            assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+        });
+
+        it("under a runtime that refuses name_to_handle_at: never Ready, exits, and says why", async function () {
+            const c = only("nfs-server");
+            const broken = await start(c, { export: disk, recovery: dirFor("recovery-broken") }, { wrapper: DENY });
+            const code = await Promise.race([broken.exited, sleep(45000).then(() => -1)]);
+            const probe = broken.running ? broken.probe(c.container.readinessProbe) : { ok: false, detail: "exited" };
+            await broken.stop(5);
+            assert.notEqual(code, -1, `still running after 45 s\n${broken.logs()}`);
+            assert.notEqual(code, 0);
+            assert.equal(probe.ok, false);
+            assert.match(broken.logs(), /Could not get handle for path \/export, error Operation not permitted/);
+            assert.match(broken.logs(), /devkube: the NFS server answers PUTROOTFH .* is not served\. .*seccomp profile refuses name_to_handle_at/);
+            assert.match(broken.terminationMessage(), /seccomp profile refuses name_to_handle_at: devkube's NFS server needs containerd 1\.6\.22/);
+        });
+    });
+
+    describe("web server (nginx) and editor on the share", function () {
+        let share: string;
+        let web: RunningContainer;
+        let editor: RunningContainer;
+        before(function () {
+            share = dirFor("share", { uid: SHARE_UID, gid: SHARE_UID });
+        });
+        after(async function () {
+            await web?.stop(5);
+            await editor?.stop(5);
+        });
+
+        it("editor: stays up, its probes pass, and the README's command writes the page", async function () {
+            const c = only("editor");
+            editor = await start(c, { share });
+            await editor.waitFor(c.container.readinessProbe, 10);
+            assert.ok(editor.probe(c.container.livenessProbe).ok);
+            const w = editor.exec(["sh", "-c", "mkdir -p html && echo hello > html/index.html"]);
+            assert.equal(w.code, 0, w.stderr);
+            assert.equal(fs.readFileSync(path.join(share, "html", "index.html"), "utf8"), "hello\n");
+            const env = editor.exec(["sh", "-c", 'echo "$npm_config_cache"']);
+            assert.equal(env.stdout.trim(), "/workspace/.cache/npm");
+        });
+
+        it("web: serves the bytes just written, and a change on the very next request", async function () {
+            const c = only("web");
+            web = await start(c, { share });
+            await web.waitFor(c.container.readinessProbe, 15);
+            const get = () => {
+                const [headers, body] = web.client(["curl", "-s", "-i", "http://127.0.0.1/"]).stdout.split("\r\n\r\n");
+                return { headers, body };
+            };
+            const first = get();
+            assert.equal(first.body, "hello\n");
+            assert.match(first.headers, /Cache-Control: no-store/i);
+            const w = editor.exec(["sh", "-c", "echo 'hello, edited' > html/index.html"]);
+            assert.equal(w.code, 0);
+            assert.equal(get().body, "hello, edited\n");
+            assert.ok(web.probe(c.container.livenessProbe).ok);
+        });
+
+        it("editor stops at once on SIGTERM (its trap, as PID 1)", async function () {
+            const t = Date.now();
+            assert.equal(await editor.stop(10), 0);
+            assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
+        });
+    });
+
+    describe("IDE (code-server)", function () {
+        let ide: RunningContainer;
+        after(async function () {
+            await ide?.stop(5);
+        });
+
+        it("answers its login page and accepts the password from its Secret, and no other", async function () {
+            assert.ok(fs.existsSync(CODE_SERVER_MODULES), `code-server is not installed at ${CODE_SERVER_MODULES} (test/processes/install.sh)`);
+            const c = only("ide");
+            const share = dirFor("ide-share", { uid: SHARE_UID, gid: SHARE_UID });
+            ide = await start(c, { share });
+            await ide.waitFor(c.container.readinessProbe, 60);
+            const password = ide.env.PASSWORD;
+            assert.ok(password && password.length > 8, "PASSWORD comes from the Secret");
+            const login = ide.client(["curl", "-s", "http://127.0.0.1:8080/login"]);
+            assert.match(login.stdout, /<title>code-server login/);
+            const post = (pw: string) =>
+                ide.client(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %header{set-cookie}", "--data-urlencode", `password=${pw}`, "http://127.0.0.1:8080/login"]);
+            const wrong = post("not-the-password");
+            assert.doesNotMatch(wrong.stdout, /^302|code-server-session/, wrong.stdout);
+            const right = post(password);
+            assert.match(right.stdout, /^302 code-server-session=/);
+            assert.match(ide.logs(), /Using password from \$PASSWORD/);
+        });
+    });
+
+    describe("database presets", function () {
+        it("postgres initialises in its data subdirectory and accepts the connection string from its Secret", async function () {
+            const c = only("postgres");
+            const volume = dirFor("pgdata");
+            // A fresh ext4 volume: lost+found at its root, which initdb refuses.
+            fs.mkdirSync(path.join(volume, "lost+found"));
+            const db = await start(c, { data: volume }, { hosts: hostsFor(c) });
+            try {
+                await db.waitFor(c.container.readinessProbe, 90);
+                assert.ok(fs.existsSync(path.join(volume, "pgdata", "PG_VERSION")), fs.readdirSync(volume).join(" "));
+                const url = connectionOf(c, "DATABASE_URL");
+                const q = db.client(["psql", url, "-tAc", "select current_user || ' ' || current_database()"]);
+                assert.equal(q.code, 0, q.stderr + db.logs());
+                assert.match(q.stdout.trim(), /^devkube \S+$/);
+                const wrong = db.client(["psql", url.replace(/:[^:@/]+@/, ":wrong@"), "-tAc", "select 1"]);
+                assert.notEqual(wrong.code, 0);
+                assert.match(wrong.stderr, /password authentication failed/);
+            } finally {
+                await db.stop(10);
+            }
+        });
+
+        it("redis answers PING with its password and refuses without it; appendonly on its volume", async function () {
+            const c = only("redis");
+            const volume = dirFor("redis");
+            const cache = await start(c, { data: volume }, { hosts: hostsFor(c) });
+            try {
+                await cache.waitFor(c.container.readinessProbe, 30);
+                const url = connectionOf(c, "REDIS_URL");
+                assert.equal(cache.client(["redis-cli", "-u", url, "--no-auth-warning", "ping"]).stdout.trim(), "PONG");
+                const host = new URL(url);
+                const anonymous = cache.client(["redis-cli", "-h", host.hostname, "-p", host.port, "ping"]);
+                assert.match(anonymous.stdout + anonymous.stderr, /NOAUTH/);
+                assert.ok(fs.readdirSync(volume).some((n) => n.startsWith("appendonly")), fs.readdirSync(volume).join(" "));
+                assert.equal(fs.statSync(volume).uid, Number(run("id", ["-u", "redis"]).stdout), "the entrypoint gave /data to redis");
+            } finally {
+                await cache.stop(10);
+            }
+        });
+    });
+
+    describe("an app's restart-on-change wrapper", function () {
+        it("restarts the app after a file on the share changes, even one that keeps its old mtime", async function () {
+            const c = only("restart-on-change");
+            const share = dirFor("app-share", { uid: SHARE_UID, gid: SHARE_UID });
+            const subPath = c.container.volumeMounts.find((m: any) => m.name === "share").subPath;
+            const dir = path.join(share, subPath);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, "server.js"), serverJs("first"));
+            fs.writeFileSync(path.join(dir, "notes.txt"), "to be deleted");
+            const app = await start(c, { share });
+            try {
+                await app.waitFor(c.container.readinessProbe, 20);
+                const get = () => app.client(["curl", "-s", `http://127.0.0.1:${c.container.ports[0].containerPort}/`]).stdout;
+                assert.equal(get(), "first");
+                // As tar, rsync -a or cp -p leave it: new content, the old timestamp (and so within the second of the start).
+                const { atime, mtime } = fs.statSync(path.join(dir, "server.js"));
+                fs.writeFileSync(path.join(dir, "server.js"), serverJs("second"));
+                fs.utimesSync(path.join(dir, "server.js"), atime, mtime);
+                await eventually("the restarted app's answer", 15, () => assert.equal(get(), "second"));
+                fs.writeFileSync(path.join(dir, "server.js"), serverJs("third"));
+                fs.rmSync(path.join(dir, "notes.txt"));
+                await eventually("a restart after an edit and a delete", 15, () => assert.equal(get(), "third"));
+                assert.equal(app.logs().match(/devkube: files changed, restarting/g)?.length, 2, app.logs());
+            } finally {
+                await app.stop(5);
+            }
+        });
+    });
+
+    describe("coverage", function () {
+        it("ran every devkube-defined container of every stack and example (the user's own are listed)", function () {
+            const missing = containers.filter((c) => c.role !== "user" && !ran.get(c.role)?.has(JSON.stringify(c.container)));
+            assert.deepEqual(
+                missing.map((c) => `${c.run}: ${c.workload} ${c.container.name}`),
+                [],
+                "devkube-defined containers that no process test ran",
+            );
+            const users = [...new Set(containers.filter((c) => c.role === "user").map((c) => `${c.workload} (${c.container.image})`))];
+            console.log(`      not devkube's to run (the user's own image and command): ${users.join(", ")}`);
+            for (const [role, variants] of ran) {
+                console.log(`      ${role}: ${variants.size} variant(s), ${profiles[JSON.parse([...variants][0]).image]?.software}`);
+            }
+        });
+
+        it("left no process behind", async function () {
+            await sleep(500);
+            assert.deepEqual(livePids(), []);
+            assert.equal(run("pgrep", ["-x", "ganesha.nfsd"]).stdout, "");
+        });
+    });
+});
+
+function configMapOf(c: DefinedContainer): string {
+    return c.pod.volumes.find((v: any) => v.configMap && c.container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === NFS_CONFIG_DIR)).configMap.name;
+}
+
+/** Runs NFSv4.1 client steps (nfs41-cli.ts) in the pod's network namespace, on its loopback. */
+function nfs41(pid: number, uid: number, steps: object[], options: { abandon?: boolean; timeoutMs?: number } = {}): any[] {
+    const r = run("nsenter", ["-t", String(pid), "-n", process.execPath, "--import", "tsx", path.join(HERE, "nfs41-cli.ts"), JSON.stringify({ uid, steps, ...options })], options.timeoutMs ?? 30000);
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    let out: { results?: any[]; error?: string };
+    try {
+        out = JSON.parse(line);
+    } catch {
+        throw new Error(`NFSv4.1 client: ${r.stdout}${r.stderr}`);
+    }
+    if (out.error) {
+        throw new Error(`NFSv4.1 client (uid ${uid}): ${out.error}`);
+    }
+    return out.results!;
+}
+
+function hostsFor(c: DefinedContainer): Record<string, string> {
+    const name = c.workload.split("/")[1];
+    return { [`${name}.devkube.svc`]: "127.0.0.1" };
+}
+
+/** A value of the preset's connection Secret (what apps that `uses` it load). */
+function connectionOf(c: DefinedContainer, key: string): string {
+    const found = Object.values(c.data.secrets).find((s) => key in s);
+    assert.ok(found, `no connection Secret with ${key}`);
+    return found[key];
+}
+
+function serverJs(answer: string): string {
+    return `require("http").createServer((q, s) => s.end(${JSON.stringify(answer)})).listen(3000);\n`;
+}
+
