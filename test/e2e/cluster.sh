@@ -43,7 +43,8 @@ up() {
         --kube-controller-manager-binary "${KWOK_KUBE_CONTROLLER_MANAGER_BINARY:?}" \
         --kube-scheduler-binary "${KWOK_KUBE_SCHEDULER_BINARY:?}" \
         --kwok-controller-binary "${KWOK_CONTROLLER_BINARY:?}" \
-        --etcd-binary "${KWOK_ETCD_BINARY:?}" >&2
+        --etcd-binary "${KWOK_ETCD_BINARY:?}" \
+        --enable-crds=ClusterExec,ClusterPortForward >&2
     { node minikube amd64 "minikube.k8s.io/primary: \"true\""; node odroid-1 arm64 "devkube.dev/disk: usb"; node pi-2 arm64 "devkube.dev/board: pi4"; } |
         kubectl --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" apply -f - >/dev/null
     kubectl --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" wait --for=condition=Ready node --all --timeout=60s >/dev/null

@@ -4,6 +4,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { spawn } from "child_process";
+import * as editLoop from "./edit-loop";
 import { fixtureHeader } from "../harness";
 import {
     exists,
@@ -191,6 +193,36 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         const result = run("npm", ["run", "--silent", "sleep", "--", "prod"]);
         assert.equal(result.code, 2);
         assert.match(result.stderr, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
+    });
+
+    it("the edit loop through the outputs: a page written with editorShell is served through the port-forward command", async () => {
+        assert.equal(process.getuid?.(), 0, "the web server runs in a namespace of its own (test/processes/pod.ts), which needs root");
+        mustPulumi(stack, ["config", "set", "devkube:webServiceType", "ClusterIP"]);
+        upOrFail(stack);
+        const outputs = stackOutputs(stack);
+        const forward = /^(kubectl -n devkube port-forward svc\/web (\d+):80), then open (http:\/\/localhost:\d+)$/.exec(outputs.webUrl);
+        assert.ok(forward, `webUrl is a port-forward command: ${outputs.webUrl}`);
+        const loop = await editLoop.start();
+        try {
+            const write = (text: string) => {
+                // The output command as a user pastes it; its shell reads the edit from standard input.
+                const r = run("sh", ["-c", outputs.editorShell], { input: `mkdir -p html && echo '${text}' > html/index.html\nexit\n` });
+                assert.equal(r.code, 0, r.stdout + r.stderr);
+            };
+            write("hello from the editor");
+            const portForward = spawn("sh", ["-c", forward[1]], { cwd: PROJECT, env: { ...process.env, KUBECONFIG }, stdio: "ignore", detached: true });
+            try {
+                const get = () => run("curl", ["-s", "--max-time", "5", `${forward[3]}/`]).stdout;
+                await waitFor("the page through the port-forward", () => (get() === "hello from the editor\n" ? true : undefined), 30);
+                write("hello, edited");
+                assert.equal(get(), "hello, edited\n", "the change, on the very next request");
+            } finally {
+                process.kill(-portForward.pid!, "SIGTERM");
+            }
+        } finally {
+            await loop.stop();
+            mustPulumi(stack, ["config", "rm", "devkube:webServiceType"]);
+        }
     });
 });
 

@@ -379,10 +379,13 @@ describe("devkube's containers, run for real", function () {
             }
         });
 
-        it("left no process behind", async function () {
+        it("left no process, mount or namespace behind", async function () {
             await sleep(500);
             assert.deepEqual(livePids(), []);
             assert.equal(run("pgrep", ["-x", "ganesha.nfsd"]).stdout, "");
+            assert.equal(run("pgrep", ["-x", "unshare"]).stdout, "");
+            const mounts = fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes("devkube-pod-"));
+            assert.deepEqual(mounts, []);
         });
     });
 });
