@@ -2,7 +2,7 @@
 // recorded through the mocks, goes through every policy with that stack's pack config.
 import { strict as assert } from "assert";
 import { runAllPolicies } from "../policies/test/util";
-import { STACK_RUNS, packConfig, policyResources } from "./harness";
+import { STACK_RUNS, packConfig, podSpecs, policyResources } from "./harness";
 
 describe("devkube passes its own policy pack", function () {
     const cases: Array<[keyof typeof STACK_RUNS, string]> = [
@@ -28,12 +28,29 @@ describe("devkube passes its own policy pack", function () {
         const run = await STACK_RUNS.minikube();
         const resources = policyResources(run);
         const web = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "web")!;
-        web.props.spec.template.spec.containers[0].securityContext = { privileged: true };
+        const nginx = web.props.spec.template.spec.containers[0];
+        nginx.securityContext = { ...nginx.securityContext, privileged: true };
         const findings = await runAllPolicies(resources, packConfig("minikube"));
         const mandatory = findings.filter((f) => f.enforcement === "mandatory");
         assert.equal(mandatory.length, 1, JSON.stringify(mandatory));
         assert.equal(mandatory[0].policy, "devkube-pod-security");
         assert.match(mandatory[0].message, /privileged/);
         assert.match(mandatory[0].message, /web/);
+    });
+});
+
+describe("devkube's own containers", function () {
+    it("every container of every stack and example sets allowPrivilegeEscalation: false", async () => {
+        const { RUNS } = await import("./processes/containers");
+        let seen = 0;
+        for (const [label, load] of Object.entries(RUNS)) {
+            for (const { workload, spec } of podSpecs(await load())) {
+                for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    seen++;
+                    assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${label}: ${workload.type} ${workload.inputs.metadata?.name}, container ${c.name}`);
+                }
+            }
+        }
+        assert.ok(seen >= 15, `only ${seen} containers registered`);
     });
 });

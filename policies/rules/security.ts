@@ -7,6 +7,8 @@ import { describeValue } from "../quantity";
 
 export const POD_SECURITY = "devkube-pod-security";
 
+const UNSET_ESCALATION = "securityContext.allowPrivilegeEscalation is not set, and Kubernetes then allows privilege escalation; set it to false";
+
 /** Capabilities the Pod Security "baseline" profile allows containers to add. */
 export const BASELINE_CAPABILITIES: readonly string[] = [
     "AUDIT_WRITE",
@@ -93,6 +95,7 @@ export const podSecurityPolicy: ResourceValidationPolicy = {
             d.run(() => {
                 const sc: Json = c.container.securityContext;
                 if (!isObject(sc)) {
+                    reportViolation(`${c.label}: ${UNSET_ESCALATION}`);
                     return;
                 }
                 d.run(() => {
@@ -101,8 +104,12 @@ export const podSecurityPolicy: ResourceValidationPolicy = {
                     }
                 });
                 d.run(() => {
-                    if (sc.allowPrivilegeEscalation === true) {
-                        reportViolation(`${c.label}: securityContext.allowPrivilegeEscalation is true; set it to false`);
+                    // Unset, Kubernetes allows escalation (a setuid binary gains privileges): only an explicit false stops it.
+                    const value: Json = sc.allowPrivilegeEscalation;
+                    if (value === undefined || value === null) {
+                        reportViolation(`${c.label}: ${UNSET_ESCALATION}`);
+                    } else if (value !== false) {
+                        reportViolation(`${c.label}: securityContext.allowPrivilegeEscalation is ${describeValue(value)}; set it to false`);
                     }
                 });
                 d.run(() => {

@@ -35,6 +35,8 @@ export function container(name: string, over: Obj = {}): Obj {
         },
         readinessProbe: { tcpSocket: { port: 80 } },
         ...over,
+        // Good by default; a test that wants it unset passes allowPrivilegeEscalation: undefined.
+        securityContext: { allowPrivilegeEscalation: false, ...(over.securityContext as Obj | undefined) },
     };
 }
 

@@ -26,6 +26,18 @@ describe("devkube-pod-security", () => {
                 );
                 assert.deepStrictEqual(await runResourcePolicy(podSecurityPolicy, withContainer(kind, list, container("c"))), []);
             });
+
+            it(`${kind} ${list}: flags allowPrivilegeEscalation left unset (Kubernetes then allows escalation), with or without a securityContext`, async () => {
+                const who = `${list === "containers" ? "container" : "initContainer"} "c" in ${kind} devkube/app`;
+                const none = container("c");
+                delete none.securityContext;
+                for (const c of [none, container("c", { securityContext: { allowPrivilegeEscalation: undefined } }), container("c", { securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: undefined } })]) {
+                    const v = await runResourcePolicy(podSecurityPolicy, withContainer(kind, list, c));
+                    assert.deepStrictEqual(v, [
+                        `${who}: securityContext.allowPrivilegeEscalation is not set, and Kubernetes then allows privilege escalation; set it to false`,
+                    ]);
+                }
+            });
         }
 
         it(`${kind}: flags host namespaces and hostPath volumes`, async () => {
