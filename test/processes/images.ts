@@ -93,23 +93,25 @@ export function standIns(): Record<string, StandIn> {
         },
         "postgres:17.2-alpine": {
             software: "PostgreSQL 15 (Debian postgresql-15) behind a stand-in of the image's first-run entrypoint",
-            entrypoint: [path.join(ENTRYPOINTS, "postgres.sh")],
+            entrypoint: ["docker-entrypoint.sh"],
             cmd: ["postgres"],
             env: { PATH: `/usr/lib/postgresql/15/bin:${PATH}`, PGDATA: "/var/lib/postgresql/data", LANG: "C.UTF-8" },
             workingDir: "/",
             user: root,
+            binds: { "/usr/local/bin/docker-entrypoint.sh": path.join(ENTRYPOINTS, "postgres.sh") },
             differences:
                 "PostgreSQL 17 in the image, 15 here; LANG C.UTF-8 here (the image sets en_US.utf8, a locale Debian has not generated); the image's docker-entrypoint.sh is replaced by test/processes/entrypoints/postgres.sh " +
                 "(initdb with POSTGRES_USER/POSTGRES_PASSWORD, scram-sha-256 over TCP, CREATE DATABASE POSTGRES_DB).",
         },
         "redis:7.4.1-alpine": {
             software: "Redis 7.0 (Debian redis-server) behind a stand-in of the image's entrypoint",
-            entrypoint: [path.join(ENTRYPOINTS, "redis.sh")],
+            entrypoint: ["docker-entrypoint.sh"],
             cmd: ["redis-server"],
             env: { PATH },
             workingDir: "/data",
             user: root,
             prepare: ['mkdir -p "$R/data"'],
+            binds: { "/usr/local/bin/docker-entrypoint.sh": path.join(ENTRYPOINTS, "redis.sh") },
             differences: "Redis 7.4 in the image, 7.0 here; the image's entrypoint (chown, su-exec redis) is replaced by test/processes/entrypoints/redis.sh.",
         },
     };
