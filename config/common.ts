@@ -39,3 +39,30 @@ export function isAbsolutePath(path: string): boolean {
     return path.startsWith("/") && !path.split("/").includes("..");
 }
 
+
+/** The candidate nearest to a misspelled word (case-insensitive edit distance), for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+    const distance = (a: string, b: string): number => {
+        const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            let diagonal = row[0];
+            row[0] = i;
+            for (let j = 1; j <= b.length; j++) {
+                const above = row[j];
+                row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length];
+    };
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const d = distance(word.toLowerCase(), candidate.toLowerCase());
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best;
+}

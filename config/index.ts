@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
 import { AwakeSchedule, parseSchedule } from "../components/targets/cost";
 import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
-import { ConfigError, DNS_LABEL, Size, isAbsolutePath, parseSize, show } from "./common";
+import { ConfigError, DNS_LABEL, Size, closest, isAbsolutePath, parseSize, show } from "./common";
+import { PRESETS, defaultPasswordKey } from "./presets";
 
 export { ConfigError, Size, parseSize };
 
@@ -58,6 +59,8 @@ export interface RawConfig {
     isSecret(key: ConfigKey): boolean;
     /** Any config key by its full name (e.g. an app's secret, devkube:helloToken). */
     other?: { exists(fullKey: string): boolean; isSecret(fullKey: string): boolean };
+    /** Every key the stack sets, by its full name (devkube:workspaceSize, digitalocean:token). */
+    keys?(): string[];
     /** Whether a DigitalOcean API token is available (config `digitalocean:token` or env). */
     hasDigitalOceanToken: boolean;
 }
@@ -198,6 +201,7 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         problem("maxPods", podsText, "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)");
     }
 
+    problems.push(...unknownKeyProblems(raw.keys?.() ?? [], raw.get("apps")));
     const parsedApps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
     problems.push(...parsedApps.problems);
     const apps = parsedApps.apps;
@@ -242,6 +246,40 @@ export function parseConfig(raw: RawConfig): DevkubeConfig {
         throw new ConfigError(problems);
     }
     return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods, apps };
+}
+
+/** devkube's settings: the keys Pulumi.yaml declares (a test keeps DEFAULTS and Pulumi.yaml in step). */
+export const SETTINGS: readonly ConfigKey[] = [...(Object.keys(DEFAULTS) as ConfigKey[]), "idePassword"];
+
+/**
+ * A devkube:* key that is neither a setting nor a secret an app names (secretEnv, a preset's default
+ * password key) is a typo: the CLI no longer warns about undeclared keys, and the value would be ignored.
+ */
+export function unknownKeyProblems(keys: string[], appsText: string | undefined): string[] {
+    const named = new Set<string>();
+    try {
+        const walk = (value: unknown): void => {
+            if (typeof value === "string" && value.startsWith("devkube:")) {
+                named.add(value);
+            } else if (Array.isArray(value)) {
+                value.forEach(walk);
+            } else if (typeof value === "object" && value !== null) {
+                const entry = value as Record<string, unknown>;
+                if (typeof entry.preset === "string" && (PRESETS as readonly string[]).includes(entry.preset)) {
+                    named.add(defaultPasswordKey(typeof entry.name === "string" ? entry.name : entry.preset));
+                }
+                Object.values(entry).forEach(walk);
+            }
+        };
+        walk(appsText ? JSON.parse(appsText) : []);
+    } catch {
+        // A malformed devkube:apps is reported by parseApps.
+    }
+    const settings = SETTINGS.map((key) => `devkube:${key}`);
+    return keys
+        .filter((key) => key.startsWith("devkube:") && !settings.includes(key) && !named.has(key))
+        .sort()
+        .map((key) => `${key}: is not a devkube setting (did you mean ${closest(key, settings)}?); settings are declared in Pulumi.yaml`);
 }
 
 function parseDigitalOcean(
@@ -380,6 +418,7 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env): RawConfig {
         // runtime.getConfig reads the raw value without the "use getSecret" warning;
         // secret values only ever leave this module as a presence check.
         get: (key) => pulumi.runtime.getConfig(fullKey(key)),
+        keys: () => Object.keys(pulumi.runtime.allConfig()),
         isSecret: (key) => isConfigSecret(fullKey(key)),
         other: {
             exists: (key) => pulumi.runtime.getConfig(key) !== undefined,

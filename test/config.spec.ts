@@ -2,15 +2,16 @@ import { strict as assert } from "assert";
 import { ConfigError, ConfigKey, DEFAULTS, RawConfig, parseConfig, parseSize } from "../config";
 import { stackConfigValues } from "./harness";
 
-function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[] } = {}): RawConfig {
+function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[]; extraKeys?: string[] } = {}): RawConfig {
     return {
         get: (key) => values[key],
         isSecret: (key) => (options.secrets ?? []).includes(key),
+        keys: () => [...Object.keys(values).map((key) => `devkube:${key}`), ...(options.extraKeys ?? [])],
         hasDigitalOceanToken: options.token ?? false,
     };
 }
 
-function problemsOf(values: Partial<Record<ConfigKey, string>>, options?: { token?: boolean; secrets?: ConfigKey[] }): string[] {
+function problemsOf(values: Partial<Record<ConfigKey, string>>, options?: { token?: boolean; secrets?: ConfigKey[]; extraKeys?: string[] }): string[] {
     try {
         parseConfig(raw(values, options));
     } catch (error) {
@@ -112,6 +113,32 @@ describe("config: every bad value is named with what is allowed", () => {
 
     it("says nothing was changed", () => {
         assert.throws(() => parseConfig(raw({ target: "gcp" })), /devkube stack config has 1 problem; nothing was changed/);
+    });
+});
+
+describe("config: keys that are not devkube settings", () => {
+    it("refuses a misspelled key, naming the nearest setting", () => {
+        assert.deepEqual(problemsOf({}, { extraKeys: ["devkube:workspaceSzie"] }), [
+            "devkube:workspaceSzie: is not a devkube setting (did you mean devkube:workspaceSize?); settings are declared in Pulumi.yaml",
+        ]);
+        assert.match(problemsOf({}, { extraKeys: ["devkube:IDE"] })[0], /did you mean devkube:ide\?/);
+        assert.match(problemsOf({}, { extraKeys: ["devkube:webservicetype"] })[0], /did you mean devkube:webServiceType\?/);
+    });
+    it("allows the secret keys apps name in secretEnv, and a preset's default password key", () => {
+        const apps = JSON.stringify([
+            { name: "api", image: "node:22.12.0-alpine", command: ["node", "a.js"], secretEnv: { TOKEN: "devkube:apiToken" } },
+            { name: "db", preset: "postgres" },
+        ]);
+        const options = { extraKeys: ["devkube:apiToken", "devkube:dbPassword", "digitalocean:token", "kubernetes:context"] };
+        const problems = (() => {
+            try {
+                parseConfig({ ...raw({ apps }, options), other: { exists: () => true, isSecret: () => true } });
+                return [];
+            } catch (error) {
+                return (error as ConfigError).problems;
+            }
+        })();
+        assert.deepEqual(problems, []);
     });
 });
 

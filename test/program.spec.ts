@@ -344,6 +344,11 @@ describe("program: bad stack config fails before any resource is registered", fu
             { "devkube:target": "baremetal", "devkube:baremetalMode": "existing-export", "devkube:nfsPath": "/srv" },
             /devkube:nfsServer: got ""/,
         ],
+        [
+            "a misspelled key",
+            { "devkube:workspaceSzie": "20Gi" },
+            /devkube:workspaceSzie: is not a devkube setting \(did you mean devkube:workspaceSize\?\)/,
+        ],
     ];
     const savedEnv = { ...process.env };
     before(() => {

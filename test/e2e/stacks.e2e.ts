@@ -162,6 +162,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         for (const [key, value, expected] of [
             ["devkube:target", "aws", /devkube:target: got "aws"; allowed: digitalocean, minikube, baremetal/],
             ["devkube:workspaceSize", "10Gx", /devkube:workspaceSize: got "10Gx"; use a whole number of Gi or Ti/],
+            ["devkube:workspaceSzie", "20Gi", /devkube:workspaceSzie: is not a devkube setting \(did you mean devkube:workspaceSize\?\)/],
         ] as const) {
             mustPulumi(stack, ["config", "set", key, value]);
             const result = npmUp(stack);
