@@ -28,20 +28,21 @@ export class AppData extends pulumi.ComponentResource {
         super("devkube:storage:AppData", name, {}, opts);
         const labels = { "app.kubernetes.io/name": args.appName, "app.kubernetes.io/part-of": "devkube" };
         const resources = { requests: { storage: args.size } };
+        const claimName = `${args.appName}-data`;
         let claim: k8s.core.v1.PersistentVolumeClaim;
         if ("disk" in args.source) {
             const volume = new k8s.core.v1.PersistentVolume(
                 `${name}-volume`,
                 {
                     metadata: { labels: { ...labels, [WORKSPACE_ROLE_LABEL]: APP_DATA_ROLE }, annotations: args.source.disk.annotations },
-                    spec: backingVolumeSpec({ size: args.size, volume: args.source.disk }),
+                    spec: backingVolumeSpec({ size: args.size, volume: args.source.disk }, { namespace: args.namespace, name: claimName }),
                 },
                 { parent: this },
             );
             claim = new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-claim`,
                 {
-                    metadata: { name: `${args.appName}-data`, namespace: args.namespace, labels },
+                    metadata: { name: claimName, namespace: args.namespace, labels },
                     spec: { accessModes: ["ReadWriteOnce"], storageClassName: NO_CLASS, volumeName: volume.metadata.name, resources },
                 },
                 { parent: this },
@@ -51,7 +52,7 @@ export class AppData extends pulumi.ComponentResource {
                 `${name}-claim`,
                 {
                     metadata: {
-                        name: `${args.appName}-data`,
+                        name: claimName,
                         namespace: args.namespace,
                         labels,
                         // pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s

@@ -1,6 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WORKSPACE_ROLE_LABEL } from "./storage";
+import { ClaimRef, reservedFor } from "./workspace";
+
+/** The claim every workload mounts the share through. */
+export const SHARE_CLAIM = "share";
 
 export interface NfsShareArgs {
     readonly namespace: pulumi.Input<string>;
@@ -13,8 +17,9 @@ export interface NfsShareArgs {
     readonly role: "share" | "workspace";
 }
 
-export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "role">): k8s.types.input.core.v1.PersistentVolumeSpec {
+export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "role">, claim: ClaimRef): k8s.types.input.core.v1.PersistentVolumeSpec {
     return {
+        ...reservedFor(claim),
         capacity: { storage: args.size },
         accessModes: ["ReadWriteMany"],
         // Retain: deleting the PV object never touches the exported files.
@@ -44,14 +49,14 @@ export class NfsShare extends pulumi.ComponentResource {
                     // Named by Pulumi, never reused: see Workspace.
                     labels: { [WORKSPACE_ROLE_LABEL]: args.role, "app.kubernetes.io/part-of": "devkube" },
                 },
-                spec: sharedVolumeSpec(args),
+                spec: sharedVolumeSpec(args, { namespace: args.namespace, name: SHARE_CLAIM }),
             },
             { parent: this },
         );
         const claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-claim`,
             {
-                metadata: { name: "share", namespace: args.namespace },
+                metadata: { name: SHARE_CLAIM, namespace: args.namespace },
                 spec: {
                     accessModes: ["ReadWriteMany"],
                     storageClassName: "",

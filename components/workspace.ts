@@ -19,11 +19,29 @@ export interface WorkspaceArgs {
  */
 export const NO_CLASS = "";
 
+/** The claim a static PersistentVolume is reserved for. */
+export interface ClaimRef {
+    readonly namespace: pulumi.Input<string>;
+    readonly name: string;
+}
+
+/**
+ * Reserves a static PV for exactly one claim. The claim's volumeName binds it from one side only: until
+ * that claim exists, any other claim without a class that fits could bind the PV first.
+ */
+export function reservedFor(claim: ClaimRef): Pick<k8s.types.input.core.v1.PersistentVolumeSpec, "claimRef"> {
+    return { claimRef: { namespace: claim.namespace, name: claim.name } };
+}
+
+/** The workspace's claim. */
+export const WORKSPACE_CLAIM = "workspace";
+
 /** The PersistentVolume spec that points at the backing disk; Retain, so deleting it never deletes the disk. */
-export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">): k8s.types.input.core.v1.PersistentVolumeSpec {
+export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">, claim: ClaimRef): k8s.types.input.core.v1.PersistentVolumeSpec {
     const { volume } = args;
     return {
         ...volume.source,
+        ...reservedFor(claim),
         capacity: { storage: args.size },
         accessModes: ["ReadWriteOnce"],
         persistentVolumeReclaimPolicy: "Retain",
@@ -61,14 +79,14 @@ export class Workspace extends pulumi.ComponentResource {
                     labels: { [WORKSPACE_ROLE_LABEL]: "workspace", "app.kubernetes.io/part-of": "devkube" },
                     annotations: args.volume.annotations,
                 },
-                spec: backingVolumeSpec(args),
+                spec: backingVolumeSpec(args, { namespace: args.namespace, name: WORKSPACE_CLAIM }),
             },
             { parent: this },
         );
         const claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-claim`,
             {
-                metadata: { name: "workspace", namespace: args.namespace },
+                metadata: { name: WORKSPACE_CLAIM, namespace: args.namespace },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
                     storageClassName: NO_CLASS,

@@ -76,7 +76,8 @@ describe("components: decisions", () => {
         const spec: any = backingVolumeSpec({
             size: "10Gi",
             volume: { source: { local: { path: "/mnt/usb" } }, node: "odroid-1", description: "" },
-        });
+        }, { namespace: "devkube", name: "workspace" });
+        assert.deepEqual(spec.claimRef, { namespace: "devkube", name: "workspace" }, "reserved for its claim");
         assert.equal(spec.persistentVolumeReclaimPolicy, "Retain");
         assert.equal(spec.storageClassName, "", "no class: the claim is pre-bound");
         assert.deepEqual(spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], {
@@ -86,7 +87,8 @@ describe("components: decisions", () => {
         });
     });
     it("builds the share from the server address with the mount options", () => {
-        const spec: any = sharedVolumeSpec({ server: "10.0.0.1", path: "/", size: "1Gi", mountOptions: ["actimeo=1"] });
+        const spec: any = sharedVolumeSpec({ server: "10.0.0.1", path: "/", size: "1Gi", mountOptions: ["actimeo=1"] }, { namespace: "devkube", name: "share" });
+        assert.deepEqual(spec.claimRef, { namespace: "devkube", name: "share" }, "reserved for its claim");
         assert.deepEqual(spec.nfs, { server: "10.0.0.1", path: "/" });
         assert.deepEqual(spec.accessModes, ["ReadWriteMany"]);
         assert.equal(spec.storageClassName, "");

@@ -16,6 +16,7 @@ import {
     FAKE_TOKEN,
     STACK_RUNS,
     runDev,
+    runFixture,
     runProgram,
     stackConfigValues,
 } from "./harness";
@@ -376,6 +377,22 @@ describe("program: bad stack config fails before any resource is registered", fu
                 },
             );
             assert.equal(registered, 0, "no resource registered");
+        });
+    }
+});
+
+describe("program: every PersistentVolume is reserved for its own claim", function () {
+    const runs = { ...STACK_RUNS, "multi-service example": () => runFixture("multi-service.yaml") };
+    for (const [label, load] of Object.entries(runs)) {
+        it(`${label}: claimRef names the claim that binds it, so no other claim can take it`, async () => {
+            const run = await load();
+            const pvs = ofType(run, "kubernetes:core/v1:PersistentVolume");
+            assert.ok(pvs.length >= 1, "the program registered its volumes");
+            for (const pv of pvs) {
+                const claim = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find((c) => c.inputs.spec.volumeName === pv.state.metadata.name);
+                assert.ok(claim, `a claim pre-bound to ${pv.name}`);
+                assert.deepEqual(pv.inputs.spec.claimRef, { namespace: claim.inputs.metadata.namespace, name: claim.inputs.metadata.name }, pv.name);
+            }
         });
     }
 });

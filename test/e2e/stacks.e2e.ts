@@ -235,6 +235,31 @@ describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () 
     before(() => initStack(stack, { "devkube:kubeContext": CONTEXT }));
     after(() => pulumi(stack, ["destroy", "--yes", "--skip-preview"]));
 
+    it("reserves the workspace PV for its claim: a stranger's claim made before devkube's stays Pending", async () => {
+        // Everything but devkube's claim (and what needs it) goes up first, so a stranger has the whole PV
+        // controller resync period to take the PV. Without the pack: it would see the excluded resources empty.
+        const claimUrn = `urn:pulumi:${stack}::devkube::devkube:core:Environment$devkube:storage:Workspace$kubernetes:core/v1:PersistentVolumeClaim::devkube-workspace-claim`;
+        // The program then stops on the NFS Service's address, which it was told not to create: only the PV matters here.
+        pulumi(stack, ["up", "--yes", "--skip-preview", "--exclude", claimUrn, "--exclude-dependents"]);
+        assert.equal(workspacePv().status.phase, "Available");
+        assert.equal(exists(["-n", NS, "pvc", "workspace"]), false, "devkube's claim is not there yet");
+        const stranger = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "stranger", namespace: "default" },
+            spec: { accessModes: ["ReadWriteOnce"], storageClassName: "", resources: { requests: { storage: "1Gi" } } } };
+        const file = path.join(PROJECT, "stranger-claim.json");
+        fs.writeFileSync(file, JSON.stringify(stranger));
+        kubectl(["apply", "-f", file]);
+        try {
+            // The PV controller retries an unbound claim every 15 s (its default sync period): wait longer.
+            await new Promise((resolve) => setTimeout(resolve, 20_000));
+            assert.equal(kubeJson(["-n", "default", "get", "pvc", "stranger"]).status.phase, "Pending");
+            const pv = workspacePv();
+            assert.equal(pv.status.phase, "Available");
+            assert.deepEqual({ namespace: pv.spec.claimRef.namespace, name: pv.spec.claimRef.name }, { namespace: NS, name: "workspace" });
+        } finally {
+            kubectl(["delete", "-f", file, "--wait=true"]);
+        }
+    });
+
     it("goes up with the NFS server on the disk's node, and the ClusterIP reaches the mounts", async () => {
         upOrFail(stack);
         first = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
