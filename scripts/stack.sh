@@ -36,6 +36,8 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
 npx --no-install pulumi stack select --create "$stack" >/dev/null
+# The committed pack config, with the NFS server's exemption in this stack's namespace.
+policy_config="$(npx --no-install tsx scripts/pack-config.ts "$stack")"
 # DEVKUBE_POLICY_PACK=policies/analyzer starts the same pack as a binary analyzer, for CLIs whose
 # language host cannot start a policy pack folder (the e2e toolchain's); see policies/analyzer.
 flags=(--stack "$stack" --policy-pack "${DEVKUBE_POLICY_PACK:-policies}" --policy-pack-config "$policy_config")

@@ -5,6 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import * as YAML from "yaml";
+import { packConfigFor } from "../scripts/pack-config";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const MOCK_CLUSTER_IP = "10.96.123.45";
@@ -348,9 +349,9 @@ export function policyResources(run: ProgramRun) {
     }));
 }
 
-/** policies/config/<stack>.json. */
-export function packConfig(stack: string): unknown {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8"));
+/** The pack config `npm run up` passes for a stack (policies/config/<stack>.json in the stack's namespace). */
+export function packConfig(stack: string, namespace?: string): unknown {
+    return packConfigFor(ROOT, stack, namespace);
 }
 
 /** The program loaded with each committed stack file (and the home lab's second mode). */

@@ -2,7 +2,7 @@
 // recorded through the mocks, goes through every policy with that stack's pack config.
 import { strict as assert } from "assert";
 import { runAllPolicies } from "../policies/test/util";
-import { STACK_RUNS, packConfig, podSpecs, policyResources } from "./harness";
+import { STACK_RUNS, packConfig, podSpecs, policyResources, runProgram, stackConfigValues } from "./harness";
 
 describe("devkube passes its own policy pack", function () {
     const cases: Array<[keyof typeof STACK_RUNS, string]> = [
@@ -23,6 +23,19 @@ describe("devkube passes its own policy pack", function () {
             assert.deepEqual(advisory.map((f) => `${f.policy}: ${f.message}`), [], "no advisory findings either");
         });
     }
+
+    it("a stack in another namespace passes too: the NFS server's exemption follows devkube:namespace", async () => {
+        const run = await runProgram("minikube", { ...stackConfigValues("minikube"), "devkube:namespace": "myenv" });
+        const findings = await runAllPolicies(policyResources(run), packConfig("minikube", "myenv"));
+        assert.deepEqual(findings.filter((f) => f.enforcement === "mandatory").map((f) => `${f.policy}: ${f.message}`), []);
+        // ...and it moved: the same server in the old namespace is no longer exempt.
+        const elsewhere = policyResources(run);
+        const server = elsewhere.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "nfs-server")!;
+        server.props.metadata.namespace = "devkube";
+        const refused = (await runAllPolicies(elsewhere, packConfig("minikube", "myenv"))).filter((f) => f.enforcement === "mandatory");
+        assert.equal(refused.length, 1, JSON.stringify(refused));
+        assert.match(refused[0].message, /container "nfs-server" in Deployment devkube\/nfs-server: securityContext\.capabilities\.add contains "DAC_READ_SEARCH"/);
+    });
 
     it("and the pack really bites: the same minikube resources with one container made privileged are rejected", async () => {
         const run = await STACK_RUNS.minikube();

@@ -196,6 +196,21 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.match(result.stderr, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
     });
 
+    it("goes up in another namespace (devkube:namespace myenv) with the NFS server exempt there, and no JSON edited", () => {
+        mustPulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        mustPulumi(stack, ["config", "set", "devkube:namespace", "myenv"]);
+        try {
+            upOrFail(stack);
+            assert.equal(stackOutputs(stack).namespace, "myenv");
+            assert.equal(kubeJson(["-n", "myenv", "get", "deployment", "nfs-server"]).status.readyReplicas, 1);
+            assert.deepEqual(sharePv().spec.claimRef && { namespace: sharePv().spec.claimRef.namespace, name: sharePv().spec.claimRef.name }, { namespace: "myenv", name: "share" });
+            mustPulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        } finally {
+            mustPulumi(stack, ["config", "rm", "devkube:namespace"]);
+        }
+        assert.equal(run("git", ["diff", "--quiet", "--", "policies/config"], { cwd: REPO }).code, 0, "no pack config was edited");
+    });
+
     it("the edit loop through the outputs: a page written with editorShell is served through the port-forward command", async () => {
         assert.equal(process.getuid?.(), 0, "the web server runs in a namespace of its own (test/processes/pod.ts), which needs root");
         mustPulumi(stack, ["config", "set", "devkube:webServiceType", "ClusterIP"]);

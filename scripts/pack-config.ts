@@ -1,0 +1,47 @@
+// The policy pack's config for a stack, as `npm run up` and `npm run preview` pass it: the committed
+// policies/config/<stack>.json, with the NFS server's exemption in the stack's own namespace
+// (devkube:namespace), so a stack in another namespace needs no JSON edit and exempts nothing else.
+// Usage: tsx scripts/pack-config.ts <stack>   (writes .pulumi/policy-config-<stack>.json, prints its path)
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/** The namespace a stack's environment lives in: its stack file, else the project's default. */
+export function stackNamespace(root: string, stack: string): string {
+    const read = (file: string) => YAML.parse(fs.readFileSync(path.join(root, file), "utf8")) ?? {};
+    const own = read(`Pulumi.${stack}.yaml`).config?.["devkube:namespace"];
+    const declared = read("Pulumi.yaml").config?.["devkube:namespace"]?.default;
+    const namespace = own ?? declared;
+    if (typeof namespace !== "string" || namespace === "") {
+        throw new Error(`pack-config: no devkube:namespace for stack ${stack} (Pulumi.${stack}.yaml, or its default in Pulumi.yaml)`);
+    }
+    return namespace;
+}
+
+/** A pack config with the NFS server exemption (if it has one) moved to `namespace`. */
+export function withNamespace(config: Record<string, any>, namespace: string): Record<string, any> {
+    const security = config["devkube-pod-security"];
+    if (!security?.nfsServerExemption) {
+        return config;
+    }
+    return { ...config, "devkube-pod-security": { ...security, nfsServerExemption: { ...security.nfsServerExemption, namespace } } };
+}
+
+export function packConfigFor(root: string, stack: string, namespace = stackNamespace(root, stack)): Record<string, any> {
+    const committed = JSON.parse(fs.readFileSync(path.join(root, "policies", "config", `${stack}.json`), "utf8"));
+    return withNamespace(committed, namespace);
+}
+
+if (require.main === module) {
+    const stack = process.argv[2];
+    const root = path.resolve(__dirname, "..");
+    try {
+        const out = path.join(root, ".pulumi", `policy-config-${stack}.json`);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, `${JSON.stringify(packConfigFor(root, stack), null, 2)}\n`);
+        console.log(path.relative(root, out));
+    } catch (error) {
+        console.error(error instanceof Error ? error.message : String(error));
+        process.exit(2);
+    }
+}
