@@ -11,15 +11,16 @@ import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } f
 /**
  * Runs a command and starts it again whenever a file under the share's mount changes. It polls
  * (every 2 s) because inotify does not cross NFS: an editor in another pod changes files the kernel
- * here never hears about. What it compares is a listing of every file's inode, size and mtime, so an
- * edit, a new file, a rename and a delete all count: BusyBox (the shell of Alpine images) keeps mtimes
- * to the second, so `find -newer` alone misses an edit made in the same second as the last restart, and
- * never sees a deleted file. DEVKUBE_WATCH_DIR exists for the tests that run this script.
+ * here never hears about. What it compares is a listing of every file's inode, size, mtime and ctime
+ * to the nanosecond, so an edit (even one that restores the old mtime, as tar or cp -p do), a new file,
+ * a rename and a delete all count: BusyBox's `find -newer` (the shell of Alpine images) compares whole
+ * seconds, so it missed an edit made in the same second as the last restart, and never saw a deleted
+ * file. DEVKUBE_WATCH_DIR exists for the tests that run this script.
  */
 export const RESTART_ON_CHANGE = [
     `watch="\${DEVKUBE_WATCH_DIR:-${WORKSPACE_MOUNT}}"`,
     "state() {",
-    '  find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -exec stat -c "%i %s %Y %n" {} + 2>/dev/null | sort | md5sum',
+    '  find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -exec stat -c "%i %s %y %z %n" {} + 2>/dev/null | sort | md5sum',
     "}",
     "while true; do",
     "  before=$(state)",

@@ -93,9 +93,11 @@ export function servingCheckScript(): string {
     return `# Ready means serving: PUTROOTFH + GETFH on the export root must answer NFS4_OK.
 { exec 3<>/dev/tcp/127.0.0.1/${NFS_PORT}; } 2>/dev/null || { echo "nothing listens on ${NFS_PORT} yet"; exit 1; }
 printf '${bytes}' >&3
-reply=$(head -c 32 <&3 | od -An -v -tx1 | tr -d ' \\n')
+reply=$(timeout 4 head -c 32 <&3 | od -An -v -tx1 | tr -d ' \\n')
 [ \${#reply} -eq 64 ] || { echo "no NFS reply on ${NFS_PORT}"; exit 1; }
 [ "\${reply:48:16}" = "0000000000000000" ] && exit 0
+# NFS4ERR_DELAY and NFS4ERR_GRACE mean "not yet", not a refusal.
+case "\${reply:56:8}" in 00002718 | 0000271d) echo "the NFS server asks to retry (status $((16#\${reply:56:8})))"; exit 1 ;; esac
 echo "the NFS server answers PUTROOTFH on the export root with status $((16#\${reply:56:8})) (accept status $((16#\${reply:48:8}))): ${NFS_EXPORT_PATH} is not served"
 exit 3
 `;

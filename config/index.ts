@@ -279,7 +279,7 @@ export function unknownKeyProblems(keys: string[], appsText: string | undefined)
     return keys
         .filter((key) => key.startsWith("devkube:") && !settings.includes(key) && !named.has(key))
         .sort()
-        .map((key) => `${key}: is not a devkube setting (did you mean ${closest(key, settings)}?); settings are declared in Pulumi.yaml`);
+        .map((key) => `${key}: is not a devkube setting (did you mean ${closest(key, settings)}?); settings are declared in Pulumi.yaml; a key no app names any more: pulumi config rm ${key}`);
 }
 
 function parseDigitalOcean(

@@ -119,7 +119,7 @@ describe("config: every bad value is named with what is allowed", () => {
 describe("config: keys that are not devkube settings", () => {
     it("refuses a misspelled key, naming the nearest setting", () => {
         assert.deepEqual(problemsOf({}, { extraKeys: ["devkube:workspaceSzie"] }), [
-            "devkube:workspaceSzie: is not a devkube setting (did you mean devkube:workspaceSize?); settings are declared in Pulumi.yaml",
+            "devkube:workspaceSzie: is not a devkube setting (did you mean devkube:workspaceSize?); settings are declared in Pulumi.yaml; a key no app names any more: pulumi config rm devkube:workspaceSzie",
         ]);
         assert.match(problemsOf({}, { extraKeys: ["devkube:IDE"] })[0], /did you mean devkube:ide\?/);
         assert.match(problemsOf({}, { extraKeys: ["devkube:webservicetype"] })[0], /did you mean devkube:webServiceType\?/);

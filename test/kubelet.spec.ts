@@ -68,7 +68,7 @@ describe("process tests: the kubelet's rules", () => {
 
     it("runs as runAsUser of the container, then of the pod, else the image's user; no_new_privs only when asked", () => {
         assert.deepEqual(processUser({}, undefined, image), { uid: 0, gid: 0 });
-        assert.deepEqual(processUser({}, { runAsUser: 1000 }, image), { uid: 1000, gid: 1000 });
+        assert.deepEqual(processUser({}, { runAsUser: 1000 }, image), { uid: 1000, gid: 0 }, "no group of its own in the image: 0");
         assert.deepEqual(processUser({ securityContext: { runAsUser: 7, runAsGroup: 8 } }, { runAsUser: 1000 }, image), { uid: 7, gid: 8 });
         assert.equal(noNewPrivileges({ securityContext: { allowPrivilegeEscalation: false } }), true);
         assert.equal(noNewPrivileges({}), false, "unset, Kubernetes allows escalation");

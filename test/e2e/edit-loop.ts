@@ -35,7 +35,13 @@ export async function start(): Promise<EditLoop> {
         data: { configMaps, secrets: {} },
         podSecurity: pod.securityContext,
     });
-    await web.waitFor(container.readinessProbe, 20);
+    try {
+        await web.waitFor(container.readinessProbe, 20);
+    } catch (error) {
+        await web.stop(5);
+        fs.rmSync(share, { recursive: true, force: true });
+        throw error;
+    }
     const relay = `const s = require("net").connect(80, "127.0.0.1"); process.stdin.pipe(s); s.pipe(process.stdout); s.on("close", () => process.exit(0));`;
     const rules = [
         {

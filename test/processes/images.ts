@@ -6,7 +6,8 @@ import { IMAGES } from "../../components/images";
 import { ImageProfile, hostUser } from "./pod";
 
 const CACHE = process.env.DEVKUBE_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache", "devkube");
-export const CODE_SERVER_VERSION = "4.96.4";
+/** The version users run: the IDE image's tag (install.sh reads the same). */
+export const CODE_SERVER_VERSION = IMAGES.ide.slice(IMAGES.ide.lastIndexOf(":") + 1);
 /** code-server from npm, installed by test/processes/install.sh (outside the repo). */
 export const CODE_SERVER_MODULES = path.join(CACHE, `code-server-${CODE_SERVER_VERSION}`, "node_modules");
 /** The Node.js 22 that .ci/node.sh provides: what node:22 images run. */

@@ -4,7 +4,8 @@
 set -uo pipefail
 PACKAGES=(nfs-ganesha nfs-ganesha-vfs rpcbind dbus libnfs-utils nginx-light postgresql-15 postgresql-client-15
           redis-server redis-tools busybox-static curl iproute2 util-linux procps gcc libc6-dev)
-CODE_SERVER_VERSION=4.96.4
+# The version users run: the tag of the IDE image (components/images.ts).
+CODE_SERVER_VERSION=$(sed -n 's|.*"codercom/code-server:\([0-9.]*\)".*|\1|p' components/images.ts)
 CACHE=${DEVKUBE_CACHE:-$HOME/.cache/devkube}
 
 missing=()
@@ -18,11 +19,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
         echo "processes: cannot install Debian packages ${missing[*]}: $(tail -n 1 "$CACHE/apt.log")"
         exit 1
     fi
+    # Debian starts the servers it has just installed when it can; the tests start their own.
+    for s in nginx postgresql redis-server nfs-ganesha rpcbind; do
+        service "$s" stop >/dev/null 2>&1 || true
+    done
 fi
-# Debian starts the servers it installs when it can; the tests start their own.
-for s in nginx postgresql redis-server nfs-ganesha rpcbind; do
-    service "$s" stop >/dev/null 2>&1 || true
-done
 
 # code-server runs on Node.js 20, as the image does (its package says engines.node 20). Its postinstall
 # fetches VS Code's modules from GitHub, which cannot be reached: install without scripts, then build

@@ -101,7 +101,7 @@ export function commandLine(container: Container, image: ImageDefaults, specEnv:
     return line;
 }
 
-/** The capabilities containerd and CRI-O give a container by default (Docker's list). */
+/** The capabilities containerd gives a container by default (Docker's list; CRI-O's default is shorter). */
 export const RUNTIME_DEFAULT_CAPABILITIES = [
     "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
     "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
@@ -116,10 +116,14 @@ export function effectiveCapabilities(container: Container): string[] {
     return [...new Set([...kept, ...add])].sort();
 }
 
-/** The user the process runs as: runAsUser/runAsGroup of the container, then of the pod, else the image's USER. */
+/**
+ * The user the process runs as: runAsUser/runAsGroup of the container, then of the pod, else the image's
+ * USER. A runAsUser without runAsGroup takes the image's group for that user, else 0 (as runtimes do; the
+ * stand-ins have no passwd of the image to look in, so only the image's own USER keeps its group).
+ */
 export function processUser(container: Container, podSecurity: Record<string, any> | undefined, image: ImageDefaults): { uid: number; gid: number } {
     const uid = container.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.user.uid;
-    const gid = container.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? (uid === image.user.uid ? image.user.gid : uid);
+    const gid = container.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? (uid === image.user.uid ? image.user.gid : 0);
     return { uid, gid };
 }
 

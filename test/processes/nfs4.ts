@@ -401,10 +401,15 @@ export class Nfs41Client {
             },
         };
         try {
-            return (await compound(this.rpc, this.identity, [sequence, ...operations])).slice(1);
-        } finally {
-            // The slot's sequence advances once SEQUENCE itself succeeded, whatever came after it.
+            const results = (await compound(this.rpc, this.identity, [sequence, ...operations])).slice(1);
             s.sequence++;
+            return results;
+        } catch (error) {
+            // The slot's sequence advances once SEQUENCE itself succeeded, whatever failed after it.
+            if (error instanceof NfsError && error.op !== "SEQUENCE") {
+                s.sequence++;
+            }
+            throw error;
         }
     }
 

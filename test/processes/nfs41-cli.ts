@@ -1,5 +1,6 @@
 // The NFSv4.1 client's checks as a command, so they run inside a pod's network namespace
 // (`nsenter -n`), on the loopback the server listens on. Prints one JSON line.
+import { NFS_PORT } from "../../components/nfs-server";
 import { NFS4ERR, Nfs41Client, NfsError } from "./nfs4";
 
 type Step = { op: "write"; path: string; data: string } | { op: "read"; path: string } | { op: "stat"; path: string } | { op: "list"; path: string } |
@@ -8,7 +9,7 @@ type Step = { op: "write"; path: string; data: string } | { op: "read"; path: st
 
 async function main(): Promise<void> {
     const { uid, steps, abandon } = JSON.parse(process.argv[2]) as { uid: number; steps: Step[]; abandon?: boolean };
-    const client = await Nfs41Client.connect("127.0.0.1", 2049, { uid, gid: uid });
+    const client = await Nfs41Client.connect("127.0.0.1", NFS_PORT, { uid, gid: uid });
     const results: unknown[] = [];
     for (const step of steps) {
         switch (step.op) {
