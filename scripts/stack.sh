@@ -29,7 +29,17 @@ shift 2
 
 # A cloud stack's secrets (API token) must not be encrypted with an empty passphrase.
 if grep -Eq '^\s*devkube:target:\s*digitalocean' "Pulumi.$stack.yaml" && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-    echo "stack.sh: stack '$stack' holds a DigitalOcean token; export PULUMI_CONFIG_PASSPHRASE (a passphrase of your own) first" >&2
+    if grep -Eq '^\s*digitalocean:token:' "Pulumi.$stack.yaml"; then
+        echo "stack.sh: stack '$stack' holds a DigitalOcean token, encrypted with your passphrase; export PULUMI_CONFIG_PASSPHRASE (the one you set it with) first" >&2
+    else
+        cat >&2 <<MSG
+stack.sh: stack '$stack' runs on DigitalOcean and needs an API token, kept encrypted with a passphrase of your own. In this order:
+  1. export PULUMI_CONFIG_PASSPHRASE='<a passphrase of your own>'   (keep it: every later up, sleep and wake needs it)
+  2. npx pulumi stack init $stack                                    (once; skip it if the stack exists)
+  3. npx pulumi -s $stack config set --secret digitalocean:token <API token with read/write scope>
+  4. npm run up -- $stack
+MSG
+    fi
     exit 2
 fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"

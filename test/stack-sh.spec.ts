@@ -1,0 +1,41 @@
+// scripts/stack.sh (npm run up / preview): what it says before Pulumi runs at all.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "./harness";
+
+/** A copy of what stack.sh reads, with the dev stack file as given; runs `stack.sh up dev` without a passphrase. */
+function upDevWithoutPassphrase(devStackFile: string): { code: number; stderr: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-stack-sh-"));
+    fs.mkdirSync(path.join(dir, "scripts"));
+    fs.mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "policies", "node_modules"));
+    fs.copyFileSync(path.join(ROOT, "scripts", "stack.sh"), path.join(dir, "scripts", "stack.sh"));
+    fs.copyFileSync(path.join(ROOT, "policies", "config", "dev.json"), path.join(dir, "policies", "config", "dev.json"));
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), devStackFile);
+    const env = { ...process.env };
+    delete env.PULUMI_CONFIG_PASSPHRASE;
+    delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    const r = spawnSync("bash", [path.join(dir, "scripts", "stack.sh"), "up", "dev"], { env, encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+describe("npm run up on a DigitalOcean stack without a passphrase", () => {
+    it("with no token yet: says what is needed, in the order to do it", () => {
+        const r = upDevWithoutPassphrase(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+        assert.equal(r.code, 2);
+        assert.doesNotMatch(r.stderr, /holds a DigitalOcean token/);
+        const steps = ["export PULUMI_CONFIG_PASSPHRASE=", "npx pulumi stack init dev", "npx pulumi -s dev config set --secret digitalocean:token", "npm run up -- dev"];
+        const at = steps.map((step) => r.stderr.indexOf(step));
+        assert.ok(at.every((i) => i >= 0), r.stderr);
+        assert.deepEqual([...at].sort((a, b) => a - b), at, `in that order:\n${r.stderr}`);
+    });
+    it("with a token set: asks for the passphrase it was set with", () => {
+        const r = upDevWithoutPassphrase("config:\n  devkube:target: digitalocean\n  digitalocean:token:\n    secure: AAABAKx1\n");
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /stack 'dev' holds a DigitalOcean token, encrypted with your passphrase; export PULUMI_CONFIG_PASSPHRASE \(the one you set it with\)/);
+    });
+});
