@@ -3,6 +3,7 @@
 //   npm run wake -- <stack>    bring the environment back (pulumi up with the policy pack)
 // The decisions are pure functions (planSleep) with their own tests; the CLI calls go through `Exec`.
 import { spawnSync } from "child_process";
+import { cliMissing } from "./pulumi-cli";
 import * as fs from "fs";
 import * as path from "path";
 import { Fetch, snapshotBeforeSleep } from "./snapshots";
@@ -154,7 +155,7 @@ export function checkStack(stack: string | undefined, exec: Exec, root = ROOT): 
     }
     const list = exec(["stack", "ls", "--json"]);
     if (list.code !== 0) {
-        fail(`the state backend cannot be reached (pulumi stack ls: ${lastLine(list.stderr || list.stdout)}); nothing was changed`);
+        fail(cliMissing(list.stderr, root) ?? `the state backend cannot be reached (pulumi stack ls: ${lastLine(list.stderr || list.stdout)}); nothing was changed`);
     }
     return stack;
 }

@@ -45,7 +45,15 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
-npx --no-install pulumi stack select --create "$stack" >/dev/null
+if ! select_err="$(npx --no-install pulumi stack select --create "$stack" 2>&1 >/dev/null)"; then
+    # The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
+    if hint="$(printf '%s\n' "$select_err" | npx --no-install tsx scripts/pulumi-cli.ts explain)"; then
+        echo "stack.sh: $hint" >&2
+        exit 2
+    fi
+    printf '%s\n' "$select_err" >&2
+    exit 1
+fi
 # The committed pack config, with the NFS server's exemption in this stack's namespace.
 policy_config="$(npx --no-install tsx scripts/pack-config.ts "$stack")"
 # DEVKUBE_POLICY_PACK=policies/analyzer starts the same pack as a binary analyzer, for CLIs whose

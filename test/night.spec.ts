@@ -60,6 +60,17 @@ describe("night: the sleep command", () => {
         });
         assert.deepEqual(calls, []);
     });
+    it("says the Pulumi CLI is missing, where it was looked for and fetched from, when the npm launcher cannot provide it", async () => {
+        const calls: string[][] = [];
+        const exec = fakeExec({ "stack ls": { code: 1, stderr: "pulumi: fetch failed" } }, calls);
+        await assert.rejects(sleep("dev", exec, () => {}, root), (e: Error) => {
+            assert.doesNotMatch(e.message, /state backend/);
+            assert.match(e.message, /the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in \S+versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/);
+            assert.match(e.message, /nothing was changed/);
+            return true;
+        });
+        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+    });
     it("refuses when the state backend cannot be reached", async () => {
         const calls: string[][] = [];
         const exec = fakeExec({ "stack ls": { code: 255, stderr: "error: could not reach s3://devkube-state: dial tcp: no such host" } }, calls);

@@ -39,3 +39,16 @@ describe("npm run up on a DigitalOcean stack without a passphrase", () => {
         assert.match(r.stderr, /stack 'dev' holds a DigitalOcean token, encrypted with your passphrase; export PULUMI_CONFIG_PASSPHRASE \(the one you set it with\)/);
     });
 });
+
+describe("npm run up when the Pulumi CLI cannot be had", () => {
+    it("says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-npx-"));
+        const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
+        // The launcher as it fails offline; every other npx call (tsx) goes to the real npx.
+        fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
+        const r = spawnSync("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+        fs.rmSync(bin, { recursive: true, force: true });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /^stack\.sh: the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in .*versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/m);
+    });
+});
