@@ -7,7 +7,7 @@ import * as path from "path";
 import { NFS_CONFIG_DIR, NFS_RECOVERY_ROOT, SHARE_UID } from "../../components/nfs-server";
 import { DefinedContainer, Role, definedContainers } from "./containers";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
-import { PodOptions, RunningContainer, livePids, run, sleep } from "./pod";
+import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 
 const HERE = __dirname;
 const TOOLS = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-process-tools-"));
@@ -203,6 +203,15 @@ describe("devkube's containers, run for real", function () {
             const t = Date.now();
             assert.equal(await server.stop(10), 0);
             assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+        });
+
+        it("its serving check gives up on a server that accepts and never answers, instead of hanging", function () {
+            const script = only("nfs-server").data.configMaps[configMapOf(only("nfs-server"))]["serving.sh"];
+            const silent = `require("net").createServer(() => {}).listen(2049, "127.0.0.1")`;
+            const t = Date.now();
+            const r = run("unshare", ["--net", "bash", "-c", `ip link set lo up; ${quote(process.execPath)} -e ${quote(silent)} & sleep 0.5; bash -c ${quote(script)}; echo "exit $?"; kill %1`], 20000);
+            assert.match(r.stdout, /no NFS reply on 2049\nexit 1$/m, r.stdout + r.stderr);
+            assert.ok(Date.now() - t < 10000, `took ${Date.now() - t} ms`);
         });
 
         it("under a runtime that refuses name_to_handle_at: never Ready, exits, and says why", async function () {
