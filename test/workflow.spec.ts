@@ -39,3 +39,12 @@ describe("the night-cycle workflow's state backend", () => {
         }
     });
 });
+
+describe("files the README tells users to write", () => {
+    it("keeps the kubeconfig written from the stack output out of git", () => {
+        // README, DigitalOcean: npx pulumi -s dev stack output kubeconfig --show-secrets > kubeconfig
+        assert.match(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), /stack output kubeconfig --show-secrets > kubeconfig/);
+        const r = spawnSync("git", ["check-ignore", "-q", "kubeconfig"], { cwd: ROOT });
+        assert.equal(r.status, 0, "kubeconfig is git-ignored");
+    });
+});
