@@ -3,7 +3,7 @@
 // Dockerfile). A devkube-defined container whose image has no entry here fails the process suite.
 import * as path from "path";
 import { IMAGES } from "../../components/images";
-import { ImageProfile, hostUser } from "./pod";
+import { ImageProfile } from "./pod";
 
 const CACHE = process.env.DEVKUBE_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache", "devkube");
 /** The version users run: the IDE image's tag (install.sh reads the same). */
@@ -116,16 +116,4 @@ export function standIns(): Record<string, StandIn> {
             differences: "Redis 7.4 in the image, 7.0 here; the image's entrypoint (chown, su-exec redis) is replaced by test/processes/entrypoints/redis.sh.",
         },
     };
-}
-
-/** The host's uid and gid of the users the stand-ins switch to, checked before the suite starts. */
-export function requiredUsers(): string[] {
-    return ["postgres", "redis", "www-data"].filter((name) => {
-        try {
-            hostUser(name);
-            return false;
-        } catch {
-            return true;
-        }
-    });
 }

@@ -4,7 +4,7 @@
 // its mountPath (subPath, readOnly); ConfigMap and Secret volumes as files; the kubelet's environment
 // and command line; the runtime's capabilities, no_new_privs and the image's user. Nothing is left
 // behind: killing the container's PID 1 ends its pid namespace, and the mount namespace goes with it.
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -300,11 +300,4 @@ export function run(command: string, args: string[], timeoutMs = 15000, input?: 
 
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The host uid and gid of a user name in this machine's /etc/passwd (for the images' users). */
-export function hostUser(name: string): { uid: number; gid: number } {
-    const uid = Number(execFileSync("id", ["-u", name], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8" }).trim());
-    return { uid, gid };
 }
