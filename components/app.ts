@@ -15,10 +15,12 @@ import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } f
  * to the nanosecond, so an edit (even one that restores the old mtime, as tar or cp -p do), a new file,
  * a rename and a delete all count: BusyBox's `find -newer` (the shell of Alpine images) compares whole
  * seconds, so it missed an edit made in the same second as the last restart, and never saw a deleted
- * file. DEVKUBE_WATCH_DIR exists for the tests that run this script.
+ * file. DEVKUBE_WATCH_DIR and DEVKUBE_PAUSE exist for the tests that run this script: the second
+ * replaces `sleep`, so a test decides when each poll happens instead of waiting on the clock.
  */
 export const RESTART_ON_CHANGE = [
     `watch="\${DEVKUBE_WATCH_DIR:-${WORKSPACE_MOUNT}}"`,
+    'pause() { ${DEVKUBE_PAUSE:-sleep} "$1"; }',
     "state() {",
     '  find "$watch" -path "$watch/node_modules" -prune -o -path "$watch/.cache" -prune -o -type f -exec stat -c "%i %s %y %z %n" {} + 2>/dev/null | sort | md5sum',
     "}",
@@ -26,12 +28,12 @@ export const RESTART_ON_CHANGE = [
     "  before=$(state)",
     '  "$@" & pid=$!',
     '  while kill -0 "$pid" 2>/dev/null; do',
-    "    sleep 2",
+    "    pause 2",
     '    if [ "$(state)" != "$before" ]; then',
     '      echo "devkube: files changed, restarting"; kill "$pid"; break',
     "    fi",
     "  done",
-    '  wait "$pid" 2>/dev/null; sleep 1',
+    '  wait "$pid" 2>/dev/null; pause 1',
     "done",
 ].join("\n");
 

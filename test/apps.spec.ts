@@ -245,42 +245,96 @@ describe("apps: own volumes the target cannot keep through the night", () => {
 });
 
 describe("apps: the restart-on-change wrapper, run in sh", function () {
-    this.timeout(30_000);
     const fs = require("fs") as typeof import("fs");
     const os = require("os") as typeof import("os");
     const path = require("path") as typeof import("path");
     const { spawn } = require("child_process") as typeof import("child_process");
 
-    /** Runs the wrapper around `sh -c 'echo started; sleep 60'` in a scratch watch directory for `ms`. */
-    async function runFor(ms: number, during?: (dir: string) => void): Promise<string> {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-watch-"));
+    /**
+     * The wrapper around `sh -c 'echo started; exec sleep 60'` in a scratch watch directory, with its
+     * `sleep` replaced by a pause that says "pause <seconds>" and waits for the test's `tick()`: each
+     * poll happens when the test says so, never on the clock.
+     */
+    function startWrapper() {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-watch-"));
+        const dir = path.join(scratch, "code");
+        fs.mkdirSync(dir);
         fs.writeFileSync(path.join(dir, "server.js"), "// v1\n");
+        const pause = path.join(scratch, "pause");
+        fs.writeFileSync(pause, '#!/bin/sh\necho "pause $1" >&2\nread -r _\n', { mode: 0o755 });
         const child = spawn("sh", ["-c", RESTART_ON_CHANGE, "restart-on-change", "sh", "-c", "echo started; exec sleep 60"], {
-            env: { ...process.env, DEVKUBE_WATCH_DIR: dir },
+            env: { ...process.env, DEVKUBE_WATCH_DIR: dir, DEVKUBE_PAUSE: pause },
             detached: true,
         });
-        let out = "";
-        child.stdout.on("data", (chunk) => (out += chunk));
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        during?.(dir);
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        process.kill(-child.pid!, "SIGKILL");
-        fs.rmSync(dir, { recursive: true, force: true });
-        return out;
+        let log = "";
+        const waiters: Array<() => void> = [];
+        const record = (chunk: Buffer) => {
+            log += chunk;
+            waiters.forEach((check) => check());
+        };
+        child.stdout.on("data", record);
+        child.stderr.on("data", record);
+        const count = (line: string) => log.split("\n").filter((l) => l === line).length;
+        return {
+            dir,
+            count,
+            /** Resolves once `line` has been printed `times` times; fails with the log after 10 s. */
+            printed(line: string, times: number): Promise<void> {
+                return new Promise((resolve, reject) => {
+                    const timer = setTimeout(() => reject(new Error(`expected ${times} x "${line}", got:\n${log}`)), 10_000);
+                    const check = () => {
+                        if (count(line) >= times) {
+                            clearTimeout(timer);
+                            resolve();
+                        }
+                    };
+                    waiters.push(check);
+                    check();
+                });
+            },
+            tick: () => child.stdin.write("\n"),
+            stop() {
+                process.kill(-child.pid!, "SIGKILL");
+                fs.rmSync(scratch, { recursive: true, force: true });
+            },
+        };
+    }
+    let wrapper: ReturnType<typeof startWrapper>;
+    beforeEach(async () => {
+        wrapper = startWrapper();
+        await wrapper.printed("started", 1);
+        await wrapper.printed("pause 2", 1);
+    });
+    afterEach(() => wrapper.stop());
+
+    /** One poll that finds a change: the wrapper stops the command, pauses, and starts it again. */
+    async function expectRestart() {
+        wrapper.tick();
+        await wrapper.printed("pause 1", 1);
+        wrapper.tick();
+        await wrapper.printed("started", 2);
+        await wrapper.printed("pause 2", 2);
+        assert.equal(wrapper.count("devkube: files changed, restarting"), 1);
     }
 
     it("restarts the command when a file under the watched directory changes", async () => {
-        const out = await runFor(4500, (dir) => fs.writeFileSync(path.join(dir, "server.js"), "// v2\n"));
-        assert.match(out, /devkube: files changed, restarting/);
-        assert.equal(out.match(/started/g)?.length, 2, out);
+        fs.writeFileSync(path.join(wrapper.dir, "server.js"), "// v2\n");
+        await expectRestart();
+    });
+    it("restarts the command when a file is deleted", async () => {
+        fs.rmSync(path.join(wrapper.dir, "server.js"));
+        await expectRestart();
     });
     it("leaves it running while nothing changes, and ignores node_modules and .cache", async () => {
-        const out = await runFor(3000, (dir) => {
-            fs.mkdirSync(path.join(dir, "node_modules"));
-            fs.writeFileSync(path.join(dir, "node_modules", "x.js"), "");
-            fs.mkdirSync(path.join(dir, ".cache"));
-            fs.writeFileSync(path.join(dir, ".cache", "y"), "");
-        });
-        assert.equal(out.match(/started/g)?.length, 1, out);
+        fs.mkdirSync(path.join(wrapper.dir, "node_modules"));
+        fs.writeFileSync(path.join(wrapper.dir, "node_modules", "x.js"), "");
+        fs.mkdirSync(path.join(wrapper.dir, ".cache"));
+        fs.writeFileSync(path.join(wrapper.dir, ".cache", "y"), "");
+        wrapper.tick();
+        await wrapper.printed("pause 2", 2);
+        wrapper.tick();
+        await wrapper.printed("pause 2", 3);
+        assert.equal(wrapper.count("started"), 1);
+        assert.equal(wrapper.count("devkube: files changed, restarting"), 0);
     });
 });

@@ -159,15 +159,35 @@ function computedState(args: pulumi.runtime.MockResourceArgs, preview: boolean):
     return state;
 }
 
+type RunOptions = { secretKeys?: string[]; preview?: boolean };
+
+/** Runs already made in this process, by everything the program reads: its stack, config and the token variables. */
+const finishedRuns = new Map<string, ProgramRun>();
+
 /**
- * Runs the program once under fresh mocks. Config keys are full keys ("devkube:target").
+ * Runs the program under fresh mocks. Config keys are full keys ("devkube:target").
  * Throws what the program throws (e.g. a config error).
+ * The program is deterministic in its inputs, so a run asked for again is answered from the first one
+ * (each caller gets its own copy of the records): the unit suite asks for the committed stacks dozens of times.
  */
-export async function runProgram(
-    stack: string,
-    config: Record<string, string>,
-    options: { secretKeys?: string[]; preview?: boolean } = {},
-): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify([
+        stack,
+        Object.entries(config).sort(),
+        [...(options.secretKeys ?? [])].sort(),
+        options.preview ?? false,
+        process.env.DIGITALOCEAN_TOKEN ?? null,
+        process.env.DIGITALOCEAN_ACCESS_TOKEN ?? null,
+    ]);
+    let run = finishedRuns.get(key);
+    if (!run) {
+        run = await runUnderMocks(stack, config, options);
+        finishedRuns.set(key, run);
+    }
+    return { ...run, resources: structuredClone(run.resources), outputs: structuredClone(run.outputs), invokes: [...run.invokes] };
+}
+
+async function runUnderMocks(stack: string, config: Record<string, string>, options: RunOptions): Promise<ProgramRun> {
     const resources: Recorded[] = [];
     const invokes: string[] = [];
     const pending = new Map<string, Partial<Recorded>>();
