@@ -26,6 +26,7 @@ export interface Recorded {
     readonly dependencies: string[];
     readonly propertyDependencies: Record<string, string[]>;
     readonly ignoreChanges: string[];
+    readonly deleteBeforeReplace: boolean;
 }
 
 export interface ProgramRun {
@@ -209,6 +210,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 dependencies: [],
                 propertyDependencies: {},
                 ignoreChanges: [],
+                deleteBeforeReplace: false,
                 ...pending.get(key),
             });
             return { id, state };
@@ -241,6 +243,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
             dependencies: req.getDependenciesList(),
             propertyDependencies,
             ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
         });
         return register(req, callback);
     };

@@ -195,6 +195,12 @@ describe("program: dev stack (DigitalOcean)", function () {
         assert.deepEqual(cluster[0].ignoreChanges, ["version"], "a new DOKS release does not upgrade a running cluster");
         assert.ok(run.invokes.includes("digitalocean:index/getKubernetesVersions:getKubernetesVersions"));
     });
+    it("replaces the cluster delete-first (a new node size): never two clusters billing, the volume free to attach to the new one", () => {
+        const cluster = ofType(run, "digitalocean:index/kubernetesCluster:KubernetesCluster")[0];
+        assert.equal(cluster.deleteBeforeReplace, true);
+        const volume = ofType(run, "digitalocean:index/volume:Volume")[0];
+        assert.equal(volume.deleteBeforeReplace, false, "the volume is protected instead: it is never replaced");
+    });
     it("keeps the workspace on a protected ext4 volume that depends on nothing of the cluster", () => {
         const volumes = ofType(run, "digitalocean:index/volume:Volume");
         assert.equal(volumes.length, 1);

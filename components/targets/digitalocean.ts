@@ -72,9 +72,17 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             // Never let a cluster deletion take volumes with it.
             destroyAllAssociatedResources: false,
         },
-        // "Latest" moves: without a pinned version, a new DOKS release would turn every daytime `up`
-        // into a cluster upgrade. The nightly rebuild picks up the latest version anyway.
-        { provider: doProvider, ignoreChanges: settings.kubernetesVersion === "" ? ["version"] : [] },
+        {
+            provider: doProvider,
+            // "Latest" moves: without a pinned version, a new DOKS release would turn every daytime `up`
+            // into a cluster upgrade. The nightly rebuild picks up the latest version anyway.
+            ignoreChanges: settings.kubernetesVersion === "" ? ["version"] : [],
+            // A new node size (or region, or stack name) replaces the cluster. Created first, the new
+            // cluster's NFS pod could not attach the volume still attached to the old droplets, the `up`
+            // would time out and two clusters would bill; deleted first, the workloads go with the old
+            // cluster, the volume detaches, and the new cluster attaches it.
+            deleteBeforeReplace: true,
+        },
     );
     const name = volumeName(inputs.stack, inputs.namespace);
     // Deliberately built from config values only: nothing of the cluster may become its dependency,
