@@ -5,6 +5,7 @@
 import { spawnSync } from "child_process";
 import { cliMissing } from "./pulumi-cli";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Fetch, snapshotBeforeSleep } from "./snapshots";
 
@@ -15,7 +16,8 @@ export interface ExecResult {
     readonly stdout: string;
     readonly stderr: string;
 }
-export type Exec = (args: string[], options?: { inherit?: boolean }) => ExecResult;
+/** `inherit` shows the output as it comes (and still returns it); `env` adds variables for this call. */
+export type Exec = (args: string[], options?: { inherit?: boolean; env?: Record<string, string> }) => ExecResult;
 
 /** A resource as `pulumi stack export` lists it. */
 export interface StateResource {
@@ -160,6 +162,39 @@ export function checkStack(stack: string | undefined, exec: Exec, root = ROOT): 
     return stack;
 }
 
+// What pulumi-kubernetes prints for a cluster it cannot reach (provider/pkg/provider/provider.go,
+// Delete): a warning with the reason, then either an info line (the object is dropped from the state,
+// deleteUnreachable is on) or an error that names PULUMI_K8S_DELETE_UNREACHABLE.
+// The reason may go on over further lines (the Diagnostics section prints it whole).
+const UNREACHABLE = "configured Kubernetes cluster is unreachable: ";
+const DROPPED = "Deleting the unreachable resource from Pulumi state";
+
+/** The reason the provider gave for an unreachable cluster, on one line; undefined when it reached it. */
+export function unreachableCluster(result: ExecResult): string | undefined {
+    const lines = (result.stdout + result.stderr).split("\n");
+    const at = lines.findIndex((l) => /^\s*warning: configured Kubernetes cluster is unreachable: /.test(l));
+    const first = at >= 0 ? at : lines.findIndex((l) => l.includes(UNREACHABLE));
+    if (first < 0) {
+        return undefined;
+    }
+    const reason = [lines[first].slice(lines[first].indexOf(UNREACHABLE) + UNREACHABLE.length)];
+    for (const line of lines.slice(first + 1)) {
+        if (line.includes("configured Kubernetes cluster is unreachable") || /^\s*(error|warning|info):/.test(line) || /^ {0,2}\S/.test(line)) {
+            break;
+        }
+        reason.push(line);
+    }
+    return reason
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("•"))
+        .join(" ")
+        .replace(/\.? Make sure you have:/, ":");
+}
+
+function droppedUnreachable(result: ExecResult): boolean {
+    return (result.stdout + result.stderr).includes(DROPPED);
+}
+
 function lastLine(text: string): string {
     return text.trim().split("\n").filter(Boolean).pop() ?? "no output";
 }
@@ -233,12 +268,26 @@ export async function sleep(
         return plan;
     }
     await snapshotIfAsked(name, resources, exec, print, deps);
-    const destroyed = exec(["destroy", "--yes", "--exclude-protected", "--stack", name], { inherit: true });
+    const destroy = ["destroy", "--yes", "--exclude-protected", "--stack", name];
+    let destroyed = exec(destroy, { inherit: true });
+    if (destroyed.code !== 0 && unreachableCluster(destroyed) && !droppedUnreachable(destroyed)) {
+        // The cluster is gone (deleted in the console, a deleted minikube): nothing is left to delete
+        // there, and the objects would block every later sleep. Only then may the provider drop them.
+        print(`night: the cluster of stack ${name} cannot be reached; destroying again with PULUMI_K8S_DELETE_UNREACHABLE=true`);
+        destroyed = exec(destroy, { inherit: true, env: { PULUMI_K8S_DELETE_UNREACHABLE: "true" } });
+    }
     if (destroyed.code !== 0) {
         fail(`pulumi destroy failed for stack ${name} (exit ${destroyed.code}); your workspace was protected from it, run npm run sleep again`);
     }
     print("");
     print(`stack ${name} is asleep.`);
+    if (droppedUnreachable(destroyed)) {
+        const objects = resources.filter((r) => r.type.startsWith("kubernetes:") && !keptByExcludeProtected(resources).has(r.urn)).length;
+        print(
+            `  the cluster could not be reached (${unreachableCluster(destroyed)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
+                "if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled app.kubernetes.io/part-of=devkube)",
+        );
+    }
     print(`  your code is kept in: ${plan.workspace.join("; ")}`);
     print(`  kept (protected): ${plan.keep.join(", ") || "none (the workspace lives outside Pulumi's resources)"}`);
     print(`  removed: ${plan.remove.length} resources (${plan.remove.join(", ")})`);
@@ -257,18 +306,27 @@ export function wake(stack: string | undefined, exec: Exec, root = ROOT): void {
 /** Runs the Pulumi CLI the way stack.sh does: the project's npm launcher, local state, no update check. */
 export function pulumiExec(root = ROOT): Exec {
     return (args, options = {}) => {
-        const result = spawnSync("npx", ["--no-install", "pulumi", ...args, "--non-interactive"], {
+        const env = {
+            ...process.env,
+            PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+            PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
+            ...options.env,
+        };
+        const command = ["npx", "--no-install", "pulumi", ...args, "--non-interactive"];
+        if (!options.inherit) {
+            const result = spawnSync(command[0], command.slice(1), { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
+            return { code: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+        }
+        // Shown as it comes and kept, so that what the CLI said can be read afterwards.
+        const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "devkube-night-")), "pulumi.log");
+        const result = spawnSync("bash", ["-c", 'set -o pipefail; "$@" 2>&1 | tee "$DEVKUBE_NIGHT_LOG"', "pulumi", ...command], {
             cwd: root,
-            encoding: "utf8",
-            stdio: options.inherit ? ["ignore", "inherit", "inherit"] : "pipe",
-            env: {
-                ...process.env,
-                PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
-                PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
-            },
-            maxBuffer: 256 * 1024 * 1024,
+            stdio: ["ignore", "inherit", "inherit"],
+            env: { ...env, DEVKUBE_NIGHT_LOG: log },
         });
-        return { code: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+        const stdout = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
+        fs.rmSync(path.dirname(log), { recursive: true, force: true });
+        return { code: result.status ?? 1, stdout, stderr: "" };
     };
 }
 

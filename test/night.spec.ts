@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Exec, NightError, planSleep, sleep } from "../scripts/night";
+import { Exec, NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
 import { STACK_RUNS, stateOf } from "./harness";
 
@@ -204,5 +204,80 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
             /snapshot before sleep failed, so nothing was torn down: DigitalOcean API POST \/volumes\/vol-1\/snapshots: HTTP 401/,
         );
         assert.equal(calls.some((c) => c[0] === "destroy"), false);
+    });
+});
+
+describe("night: a cluster that is already gone", () => {
+    const root = `${__dirname}/..`;
+    // What pulumi-kubernetes prints (provider/pkg/provider/provider.go, Delete) for an unreachable cluster.
+    const UNREACHABLE = "warning: configured Kubernetes cluster is unreachable: failed to parse kubeconfig data: dial tcp: lookup 0f5e-mock.k8s.ondigitalocean.com: no such host";
+    const DROPPED = "info: configured Kubernetes cluster is unreachable and the `deleteUnreachable` option is enabled. Deleting the unreachable resource from Pulumi state";
+    const REFUSED =
+        'error: configured Kubernetes cluster is unreachable. If the cluster was deleted, you can remove this resource from Pulumi state by rerunning the operation with the PULUMI_K8S_DELETE_UNREACHABLE environment variable set to "true"';
+
+    /** A CLI whose destroys answer in turn from `destroys`, each call recorded with its extra environment. */
+    function execWithDestroys(state: unknown, destroys: Array<{ code: number; stdout: string }>, calls: Array<{ args: string[]; env?: Record<string, string> }>): Exec {
+        return (args, options = {}) => {
+            calls.push({ args, env: options.env });
+            if (args[0] === "destroy") {
+                return { ...destroys.shift()!, stderr: "" };
+            }
+            if (args[0] === "stack" && args[1] === "export") {
+                return { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }), stderr: "" };
+            }
+            return { code: 0, stdout: args[0] === "config" ? "{}" : "", stderr: "" };
+        };
+    }
+
+    it("DigitalOcean, the cluster deleted in the console: destroys again letting the provider drop what it cannot reach, and says so", async () => {
+        const state = stateOf(await STACK_RUNS.dev());
+        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
+        const lines: string[] = [];
+        const exec = execWithDestroys(state, [{ code: 255, stdout: `${UNREACHABLE}\n${REFUSED}\n` }, { code: 0, stdout: `${UNREACHABLE}\n${DROPPED}\n` }], calls);
+        await sleep("dev", exec, (l) => lines.push(l), root);
+        const destroys = calls.filter((c) => c.args[0] === "destroy");
+        assert.equal(destroys.length, 2);
+        assert.equal(destroys[0].env?.PULUMI_K8S_DELETE_UNREACHABLE, undefined, "the first try deletes for real");
+        assert.equal(destroys[1].env?.PULUMI_K8S_DELETE_UNREACHABLE, "true");
+        const kubernetesObjects = state.filter((r) => r.type.startsWith("kubernetes:")).length;
+        const text = lines.join("\n");
+        assert.match(text, new RegExp(`the cluster could not be reached \\(.*no such host\\): ${kubernetesObjects} Kubernetes objects were dropped from the state, not deleted`));
+        assert.match(text, /stack dev is asleep/);
+    });
+    it("minikube deleted: the provider already drops what it cannot reach; sleep says so", async () => {
+        const state = stateOf(await STACK_RUNS.minikube());
+        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
+        const lines: string[] = [];
+        await sleep("minikube", execWithDestroys(state, [{ code: 0, stdout: `${UNREACHABLE}\n${DROPPED}\n` }], calls), (l) => lines.push(l), root);
+        assert.equal(calls.filter((c) => c.args[0] === "destroy").length, 1);
+        assert.match(lines.join("\n"), /the cluster could not be reached .*Kubernetes objects were dropped from the state, not deleted; if that cluster comes back, delete them there/);
+    });
+    it("reads the provider's reason whole from the Diagnostics section, on one line", () => {
+        const diagnostics = [
+            "Diagnostics:",
+            "  kubernetes:apps/v1:Deployment (devkube-editor-deployment):",
+            "    warning: configured Kubernetes cluster is unreachable: unable to load Kubernetes client configuration from kubeconfig file. Make sure you have:",
+            "    ",
+            "     \t • set up the provider as per https://www.pulumi.com/registry/packages/kubernetes/installation-configuration/",
+            "    ",
+            '     context "minikube" does not exist',
+            "    configured Kubernetes cluster is unreachable and the `deleteUnreachable` option is enabled. Deleting the unreachable resource from Pulumi state",
+            "",
+            "  kubernetes:core/v1:Namespace (devkube-namespace):",
+        ].join("\n");
+        assert.equal(
+            unreachableCluster({ code: 0, stdout: diagnostics, stderr: "" }),
+            'unable to load Kubernetes client configuration from kubeconfig file: context "minikube" does not exist',
+        );
+        assert.equal(unreachableCluster({ code: 0, stdout: "Resources:\n    - 23 deleted\n", stderr: "" }), undefined);
+    });
+    it("a destroy that fails for another reason is not retried", async () => {
+        const state = stateOf(await STACK_RUNS.dev());
+        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
+        await assert.rejects(
+            sleep("dev", execWithDestroys(state, [{ code: 255, stdout: "error: 403 Forbidden: unable to delete cluster" }], calls), () => {}, root),
+            /pulumi destroy failed for stack dev \(exit 255\)/,
+        );
+        assert.equal(calls.filter((c) => c.args[0] === "destroy").length, 1);
     });
 });

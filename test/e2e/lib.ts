@@ -58,11 +58,11 @@ export function env(): NodeJS.ProcessEnv {
     };
 }
 
-export function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): Result {
+export function run(command: string, args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Result {
     const started = Date.now();
     const result = spawnSync(command, args, {
         cwd: options.cwd ?? PROJECT,
-        env: env(),
+        env: { ...env(), ...options.env },
         encoding: "utf8",
         input: options.input,
         maxBuffer: 64 * 1024 * 1024,

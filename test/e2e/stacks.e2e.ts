@@ -190,6 +190,30 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.equal(morning.shareServer, morning.clusterIP);
     });
 
+    it("sleeps a stack whose cluster is gone (a deleted minikube): the objects leave the state, and sleep says so", () => {
+        // The provider keeps the kubeconfig's path in the state (the SDK defaults it from $KUBECONFIG), so
+        // the cluster goes as `minikube delete` takes it: its context leaves that file.
+        const saved = fs.readFileSync(KUBECONFIG, "utf8");
+        const config = YAML.parse(saved);
+        config.contexts = config.contexts.filter((c: any) => c.name !== CONTEXT);
+        fs.writeFileSync(KUBECONFIG, YAML.stringify(config));
+        let slept;
+        try {
+            slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        } finally {
+            fs.writeFileSync(KUBECONFIG, saved);
+        }
+        assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+        assert.match(slept.stdout, /the cluster could not be reached \(.*\): \d+ Kubernetes objects were dropped from the state, not deleted/);
+        const left = JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [];
+        assert.deepEqual(left.filter((r: any) => r.type.startsWith("kubernetes:")), [], "no Kubernetes object left in the state");
+        // The cluster is in fact still there: clean it up as the message says, and wake on it again.
+        kubectl(["delete", "namespace", NS, "--wait=true"]);
+        kubectl(["delete", "pv", "-l", "app.kubernetes.io/part-of=devkube", "--wait=true"]);
+        const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
+        assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
+    });
+
     it("refuses to sleep an unknown stack", () => {
         const result = run("npm", ["run", "--silent", "sleep", "--", "prod"]);
         assert.equal(result.code, 2);
