@@ -43,20 +43,33 @@ export interface SleepPlan {
     readonly remove: string[];
 }
 
-const DO_VOLUME = "digitalocean:index/volume:Volume";
+export const DO_VOLUME = "digitalocean:index/volume:Volume";
 const PV = "kubernetes:core/v1:PersistentVolume";
 
-function nameOf(urn: string): string {
+export function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
 /** devkube names an app's own DigitalOcean volume app-<name>-volume; the other one is the workspace's. */
-function isAppVolume(r: StateResource): boolean {
+export function isAppVolume(r: StateResource): boolean {
     return r.type === DO_VOLUME && nameOf(r.urn).startsWith("app-");
 }
 
 function describe(r: StateResource): string {
     return `${r.type.split(":").pop()} ${nameOf(r.urn)}`;
+}
+
+/** Where a PersistentVolume's files are, for people: "host path /data/devkube". */
+export function volumeSource(spec: any): string {
+    return spec.csi
+        ? `CSI volume ${spec.csi.volumeHandle}`
+        : spec.hostPath
+          ? `host path ${spec.hostPath.path}`
+          : spec.local
+            ? `local path ${spec.local.path}`
+            : spec.nfs
+              ? `NFS export ${spec.nfs.server}:${spec.nfs.path}`
+              : "an unknown source";
 }
 
 /** Decides what a sleep keeps and removes, and refuses when the workspace would go with the rest. */
@@ -82,15 +95,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         if (r.type === PV && (role === "workspace" || role === "app-data")) {
             workspaceFound ||= role === "workspace";
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
-            const where = spec.csi
-                ? `CSI volume ${spec.csi.volumeHandle}`
-                : spec.hostPath
-                  ? `host path ${spec.hostPath.path}`
-                  : spec.local
-                    ? `local path ${spec.local.path}`
-                    : spec.nfs
-                      ? `NFS export ${spec.nfs.server}:${spec.nfs.path}`
-                      : "an unknown source";
+            const where = volumeSource(spec);
             if (!spec.csi) {
                 workspace.push(role === "app-data" ? `${where} (app ${labels["app.kubernetes.io/name"] ?? "?"}'s own data)` : where);
             }
@@ -143,17 +148,17 @@ export function knownStacks(root = ROOT): string[] {
         .sort();
 }
 
-function fail(message: string): never {
+export function fail(message: string): never {
     throw new NightError(message);
 }
 
 export class NightError extends Error {}
 
 /** Checks that apply to both verbs; returns nothing or throws a NightError that says what to do. */
-export function checkStack(stack: string | undefined, exec: Exec, root = ROOT): string {
+export function checkStack(stack: string | undefined, exec: Exec, root = ROOT, usage = "npm run sleep -- <stack>"): string {
     const known = knownStacks(root);
     if (!stack || !known.includes(stack)) {
-        fail(`unknown stack ${JSON.stringify(stack ?? "")}; known stacks: ${known.join(", ")} (usage: npm run sleep -- <stack>)`);
+        fail(`unknown stack ${JSON.stringify(stack ?? "")}; known stacks: ${known.join(", ")} (usage: ${usage})`);
     }
     const list = exec(["stack", "ls", "--json"]);
     if (list.code !== 0) {
@@ -195,7 +200,7 @@ function droppedUnreachable(result: ExecResult): boolean {
     return (result.stdout + result.stderr).includes(DROPPED);
 }
 
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
     return text.trim().split("\n").filter(Boolean).pop() ?? "no output";
 }
 
@@ -219,6 +224,16 @@ function snapshotsToKeep(name: string, exec: Exec): number {
     return keep;
 }
 
+/** The DigitalOcean API token: DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN, else the stack's digitalocean:token ("" if none). */
+export function digitalOceanToken(name: string, exec: Exec, env: NodeJS.ProcessEnv): string {
+    const token = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN || "";
+    if (token) {
+        return token;
+    }
+    const fromConfig = exec(["config", "get", "digitalocean:token", "--stack", name]);
+    return fromConfig.code === 0 ? fromConfig.stdout.trim() : "";
+}
+
 async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
     // The workspace's volume; apps' own volumes are not snapshotted.
     const volume = resources.find((r) => r.type === DO_VOLUME && !isAppVolume(r));
@@ -229,11 +244,7 @@ async function snapshotIfAsked(name: string, resources: StateResource[], exec: E
     if (keep === 0) {
         return;
     }
-    let token = deps.env.DIGITALOCEAN_TOKEN || deps.env.DIGITALOCEAN_ACCESS_TOKEN || "";
-    if (!token) {
-        const fromConfig = exec(["config", "get", "digitalocean:token", "--stack", name]);
-        token = fromConfig.code === 0 ? fromConfig.stdout.trim() : "";
-    }
+    const token = digitalOceanToken(name, exec, deps.env);
     if (!token) {
         fail(`stack ${name} asks for a snapshot before sleep (devkube:doSnapshotsToKeep=${keep}) but no DigitalOcean token is set; nothing was changed`);
     }
@@ -268,26 +279,14 @@ export async function sleep(
         return plan;
     }
     await snapshotIfAsked(name, resources, exec, print, deps);
-    const destroy = ["destroy", "--yes", "--exclude-protected", "--stack", name];
-    let destroyed = exec(destroy, { inherit: true });
-    if (destroyed.code !== 0 && unreachableCluster(destroyed) && !droppedUnreachable(destroyed)) {
-        // The cluster is gone (deleted in the console, a deleted minikube): nothing is left to delete
-        // there, and the objects would block every later sleep. Only then may the provider drop them.
-        print(`night: the cluster of stack ${name} cannot be reached; destroying again with PULUMI_K8S_DELETE_UNREACHABLE=true`);
-        destroyed = exec(destroy, { inherit: true, env: { PULUMI_K8S_DELETE_UNREACHABLE: "true" } });
-    }
+    const destroyed = destroyReachingWhatIsLeft(name, ["--exclude-protected"], exec, print);
     if (destroyed.code !== 0) {
         fail(`pulumi destroy failed for stack ${name} (exit ${destroyed.code}); your workspace was protected from it, run npm run sleep again`);
     }
     print("");
     print(`stack ${name} is asleep.`);
-    if (droppedUnreachable(destroyed)) {
-        const objects = resources.filter((r) => r.type.startsWith("kubernetes:") && !keptByExcludeProtected(resources).has(r.urn)).length;
-        print(
-            `  the cluster could not be reached (${unreachableCluster(destroyed)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
-                "if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled app.kubernetes.io/part-of=devkube)",
-        );
-    }
+    const kept = keptByExcludeProtected(resources);
+    printDropped(destroyed, resources.filter((r) => !kept.has(r.urn)), print);
     print(`  your code is kept in: ${plan.workspace.join("; ")}`);
     print(`  kept (protected): ${plan.keep.join(", ") || "none (the workspace lives outside Pulumi's resources)"}`);
     print(`  removed: ${plan.remove.length} resources (${plan.remove.join(", ")})`);
@@ -295,8 +294,35 @@ export async function sleep(
     return plan;
 }
 
+/**
+ * `pulumi destroy --yes` with `extra` flags, shown as it runs. When the provider says the cluster cannot
+ * be reached (deleted in the console, a deleted minikube), nothing is left to delete there and its objects
+ * would block every later destroy: only then is it run once more with PULUMI_K8S_DELETE_UNREACHABLE.
+ */
+export function destroyReachingWhatIsLeft(name: string, extra: string[], exec: Exec, print: (line: string) => void): ExecResult {
+    const destroy = ["destroy", "--yes", ...extra, "--stack", name];
+    const destroyed = exec(destroy, { inherit: true });
+    if (destroyed.code === 0 || !unreachableCluster(destroyed) || droppedUnreachable(destroyed)) {
+        return destroyed;
+    }
+    print(`night: the cluster of stack ${name} cannot be reached; destroying again with PULUMI_K8S_DELETE_UNREACHABLE=true`);
+    return exec(destroy, { inherit: true, env: { PULUMI_K8S_DELETE_UNREACHABLE: "true" } });
+}
+
+/** Says so when a destroy dropped Kubernetes objects from the state instead of deleting them. */
+export function printDropped(destroyed: ExecResult, destroyedResources: StateResource[], print: (line: string) => void): void {
+    if (!droppedUnreachable(destroyed)) {
+        return;
+    }
+    const objects = destroyedResources.filter((r) => r.type.startsWith("kubernetes:")).length;
+    print(
+        `  the cluster could not be reached (${unreachableCluster(destroyed)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
+            "if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled app.kubernetes.io/part-of=devkube)",
+    );
+}
+
 export function wake(stack: string | undefined, exec: Exec, root = ROOT): void {
-    const name = checkStack(stack, exec, root);
+    const name = checkStack(stack, exec, root, "npm run wake -- <stack>");
     const result = spawnSync("bash", [path.join(root, "scripts", "stack.sh"), "up", name, "--yes"], { stdio: "inherit", cwd: root });
     if (result.status !== 0) {
         fail(`pulumi up failed for stack ${name} (exit ${result.status})`);

@@ -27,6 +27,11 @@ export function snapshotName(stack: string, now: Date): string {
     return `devkube-${stack}-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z").toLowerCase()}`;
 }
 
+/** Whether `name` is one snapshotName gave for this stack (not another stack's, nor one made by hand). */
+export function isSleepSnapshot(name: string, stack: string): boolean {
+    return name.startsWith(`devkube-${stack}-`) && /^\d{8}t\d{6}z$/.test(name.slice(`devkube-${stack}-`.length));
+}
+
 async function call(fetch: Fetch, token: string, method: string, path: string, body?: unknown): Promise<any> {
     const response = await fetch(`${API}${path}`, {
         method,
@@ -57,11 +62,20 @@ export async function snapshotBeforeSleep(args: {
     const created: Snapshot = (
         await call(fetch, token, "POST", `/volumes/${volumeId}/snapshots`, { name: snapshotName(args.stack, args.now), tags: ["devkube"] })
     ).snapshot;
-    const listed: Snapshot[] = (await call(fetch, token, "GET", `/volumes/${volumeId}/snapshots?per_page=200`)).snapshots ?? [];
-    const ours = listed.filter((s) => s.name.startsWith(`devkube-${args.stack}-`));
+    const ours = await sleepSnapshots(fetch, token, volumeId, args.stack);
     const pruned = snapshotsToPrune(ours, args.keep);
     for (const snapshot of pruned) {
-        await call(fetch, token, "DELETE", `/snapshots/${snapshot.id}`);
+        await deleteSnapshot(fetch, token, snapshot);
     }
     return { created, pruned };
+}
+
+/** The snapshots of a volume that sleeps of this stack made. */
+export async function sleepSnapshots(fetch: Fetch, token: string, volumeId: string, stack: string): Promise<Snapshot[]> {
+    const listed: Snapshot[] = (await call(fetch, token, "GET", `/volumes/${volumeId}/snapshots?per_page=200`)).snapshots ?? [];
+    return listed.filter((s) => isSleepSnapshot(s.name, stack));
+}
+
+export async function deleteSnapshot(fetch: Fetch, token: string, snapshot: Snapshot): Promise<void> {
+    await call(fetch, token, "DELETE", `/snapshots/${snapshot.id}`);
 }

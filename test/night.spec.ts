@@ -181,6 +181,16 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         assert.equal(requests[0], "POST /volumes/vol-1/snapshots");
     });
 
+    it("never prunes a snapshot made by hand whose name starts like a sleep's", async () => {
+        const requests: string[] = [];
+        const byHand = { id: "by-hand", name: "devkube-dev-before-upgrade", created_at: "2026-01-01T00:00:00Z" };
+        const exec = fakeExec(
+            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"3","secret":false}}' } },
+            [],
+        );
+        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([byHand, ...old], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a"]);
+    });
     it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
         const requests: string[] = [];
         const calls: string[][] = [];

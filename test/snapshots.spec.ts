@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { snapshotName, snapshotsToPrune } from "../scripts/snapshots";
+import { isSleepSnapshot, snapshotName, snapshotsToPrune } from "../scripts/snapshots";
 import { ofType, pvByRole, runDev } from "./harness";
 
 describe("snapshots: retention", () => {
@@ -34,5 +34,14 @@ describe("snapshots: starting the workspace from a chosen snapshot", () => {
             runDev({ "devkube:doSnapshotsToKeep": "500" }),
             /devkube:doSnapshotsToKeep: got "500"; use a whole number from 0/,
         );
+    });
+});
+
+describe("snapshots: which are a sleep's", () => {
+    it("only the names a sleep of this stack gives: not another stack's, not one made by hand with the same prefix", () => {
+        assert.equal(isSleepSnapshot("devkube-dev-20261122t190005z", "dev"), true);
+        assert.equal(isSleepSnapshot("devkube-dev-2-20261122t190005z", "dev"), false, "stack dev-2's");
+        assert.equal(isSleepSnapshot("devkube-dev-before-upgrade", "dev"), false, "made by hand");
+        assert.equal(isSleepSnapshot("devkube-dev-2-20261122t190005z", "dev-2"), true);
     });
 });

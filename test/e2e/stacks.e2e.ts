@@ -535,4 +535,18 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
         assert.equal(kubeJson(["-n", NS, "get", "pvc", "conduit-data"]).spec.volumeName, "e2e-local-path-50gi");
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "conduit"]).status.readyReplicas, 1);
     });
+
+    it("npm run delete-everything: lists the protected claim, deletes nothing on a wrong name, everything on the stack's name", async () => {
+        const refused = run("npm", ["run", "--silent", "delete-everything", "--", stack], { input: "yes\n" });
+        assert.equal(refused.code, 2, tail(refused.stdout + refused.stderr));
+        assert.match(refused.stdout, /This deletes everything devkube made for stack e2e-conduit, your code included:/);
+        assert.match(refused.stderr, /"yes" is not "e2e-conduit"; nothing was deleted/);
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "conduit-data"]).status.phase, "Bound", "nothing was deleted");
+        const deleted = run("npm", ["run", "--silent", "delete-everything", "--", stack], { input: `${stack}\n` });
+        assert.equal(deleted.code, 0, tail(deleted.stdout + deleted.stderr));
+        assert.match(deleted.stdout, /stack e2e-conduit: everything is deleted \(0 DigitalOcean resources, 0 snapshots, \d+ Kubernetes objects\)/);
+        await waitFor("the namespace, and with it the protected claim, to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+        const left = JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [];
+        assert.deepEqual(left, [], "nothing left in the state");
+    });
 });

@@ -1,0 +1,168 @@
+// npm run delete-everything -- <stack> [--confirm <stack>]
+// The one way to delete a stack's data: lists everything devkube made for the stack (the cluster and
+// what runs in it, the volumes that hold the code and the apps' data, the snapshots that sleeps took),
+// asks for the stack's name, then removes all of it. `sleep` and a plain destroy never delete data.
+import * as readline from "readline";
+import {
+    DO_VOLUME,
+    Exec,
+    NightError,
+    ROOT,
+    StateResource,
+    checkStack,
+    destroyReachingWhatIsLeft,
+    digitalOceanToken,
+    fail,
+    isAppVolume,
+    lastLine,
+    nameOf,
+    printDropped,
+    pulumiExec,
+    volumeSource,
+} from "./night";
+import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
+
+const PV = "kubernetes:core/v1:PersistentVolume";
+
+export interface DeletionPlan {
+    /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
+    readonly cloud: string[];
+    /** Kubernetes objects in the state. */
+    readonly clusterObjects: number;
+    /** Snapshots that sleeps of this stack took, found through the state's volumes. */
+    readonly snapshots: Snapshot[];
+    /** Files on a node's disk that deleting their PersistentVolume leaves (Retain): not billed, removed by hand. */
+    readonly onDisk: string[];
+}
+
+/** What deleting a stack removes, from its state and its volumes' snapshots. */
+export function planDeletion(resources: StateResource[], snapshots: Snapshot[]): DeletionPlan {
+    const real = resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+    const cloud: string[] = [];
+    const onDisk: string[] = [];
+    for (const r of real) {
+        const o = r.outputs ?? {};
+        if (r.type === DO_VOLUME) {
+            cloud.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.size ?? "?"} GiB): ${isAppVolume(r) ? "an app's own data" : "your code"}`);
+        } else if (r.type.startsWith("digitalocean:")) {
+            cloud.push(`DigitalOcean ${r.type.split(":").pop()} ${o.name ?? nameOf(r.urn)}`);
+        }
+        const pv = r.type === PV ? (r.outputs ?? r.inputs) : undefined;
+        if (pv && !pv.spec?.csi && !pv.spec?.nfs) {
+            const role = pv.metadata?.labels?.["devkube.dev/role"];
+            onDisk.push(`${volumeSource(pv.spec ?? {})}${role === "app-data" ? ` (app ${pv.metadata?.labels?.["app.kubernetes.io/name"] ?? "?"}'s data)` : role === "workspace" ? " (your code)" : ""}`);
+        }
+    }
+    return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk };
+}
+
+export function describePlan(name: string, plan: DeletionPlan): string[] {
+    return [
+        `This deletes everything devkube made for stack ${name}, your code included:`,
+        ...plan.cloud.map((c) => `  - ${c}`),
+        ...plan.snapshots.map((s) => `  - DigitalOcean snapshot ${s.name} (${s.id}), taken by a sleep`),
+        `  - ${plan.clusterObjects} Kubernetes objects (namespace, workloads, services, claims, PersistentVolumes)`,
+        ...(plan.onDisk.length > 0
+            ? [
+                  "Left on the node's disk (Retain: deleting a PersistentVolume never deletes files; not billed), to remove by hand:",
+                  ...plan.onDisk.map((d) => `  - ${d}`),
+              ]
+            : []),
+    ];
+}
+
+export interface DeleteDeps {
+    readonly fetch: Fetch;
+    readonly env: NodeJS.ProcessEnv;
+    /** Asks a question and returns the answer (the prompt when run by a person). */
+    readonly ask: (question: string) => Promise<string>;
+    /** The stack name given with --confirm, if any: no question then. */
+    readonly confirm?: string;
+}
+
+export async function deleteEverything(stack: string | undefined, exec: Exec, print: (line: string) => void, deps: DeleteDeps, root = ROOT): Promise<DeletionPlan> {
+    const name = checkStack(stack, exec, root, "npm run delete-everything -- <stack>");
+    const exported = exec(["stack", "export", "--stack", name]);
+    if (exported.code !== 0) {
+        fail(`stack ${name} has no state (pulumi stack export: ${lastLine(exported.stderr)}); nothing was deleted`);
+    }
+    const resources: StateResource[] = JSON.parse(exported.stdout).deployment?.resources ?? [];
+    const volumes = resources.filter((r) => r.type === DO_VOLUME && r.outputs?.id);
+    const snapshots: Snapshot[] = [];
+    if (volumes.length > 0) {
+        const token = digitalOceanToken(name, exec, deps.env);
+        if (!token) {
+            fail(`stack ${name} has DigitalOcean volumes, and listing their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
+        }
+        try {
+            for (const volume of volumes) {
+                snapshots.push(...(await sleepSnapshots(deps.fetch, token, volume.outputs.id, name)));
+            }
+        } catch (error) {
+            fail(`cannot list the snapshots to delete, so nothing was deleted: ${error instanceof Error ? error.message : error}`);
+        }
+    }
+    const plan = planDeletion(resources, snapshots);
+    if (plan.cloud.length === 0 && plan.clusterObjects === 0 && plan.snapshots.length === 0) {
+        print(`stack ${name} has nothing left to delete${plan.onDisk.length ? "" : "."}`);
+        return plan;
+    }
+    describePlan(name, plan).forEach((line) => print(line));
+    const answer = deps.confirm ?? (await deps.ask(`Type the stack's name (${name}) to delete all of it: `));
+    if (answer.trim() !== name) {
+        fail(`${JSON.stringify(answer.trim())} is not ${JSON.stringify(name)}; nothing was deleted`);
+    }
+    const unprotected = exec(["state", "unprotect", "--all", "--yes", "--stack", name]);
+    if (unprotected.code !== 0) {
+        fail(`pulumi state unprotect --all failed for stack ${name} (${lastLine(unprotected.stderr || unprotected.stdout)}); nothing was deleted`);
+    }
+    const destroyed = destroyReachingWhatIsLeft(name, [], exec, print);
+    if (destroyed.code !== 0) {
+        fail(
+            `pulumi destroy failed for stack ${name} (exit ${destroyed.code}); what it did not delete is still in the state (and no longer protected), ` +
+                "and the snapshots were kept; run npm run delete-everything again",
+        );
+    }
+    printDropped(destroyed, resources, print);
+    const token = snapshots.length > 0 ? digitalOceanToken(name, exec, deps.env) : "";
+    for (const snapshot of snapshots) {
+        try {
+            await deleteSnapshot(deps.fetch, token, snapshot);
+        } catch (error) {
+            fail(`the stack's resources are deleted, but snapshot ${snapshot.name} (${snapshot.id}) was not: ${error instanceof Error ? error.message : error}; delete it in the DigitalOcean console`);
+        }
+    }
+    print("");
+    print(`stack ${name}: everything is deleted (${plan.cloud.length} DigitalOcean resources, ${plan.snapshots.length} snapshots, ${plan.clusterObjects} Kubernetes objects).`);
+    if (plan.onDisk.length > 0) {
+        print(`  still on the node's disk, to remove by hand: ${plan.onDisk.join("; ")}`);
+    }
+    print(`  the stack itself (its config and history) is kept: npx pulumi stack rm ${name} removes it`);
+    return plan;
+}
+
+function askOnTerminal(question: string): Promise<string> {
+    const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+    return new Promise((resolve) =>
+        prompt.question(question, (answer) => {
+            prompt.close();
+            resolve(answer);
+        }),
+    );
+}
+
+if (require.main === module) {
+    const args = process.argv.slice(2);
+    const confirmAt = args.indexOf("--confirm");
+    const confirm = confirmAt >= 0 ? (args[confirmAt + 1] ?? "") : undefined;
+    const [stack] = args.filter((a, i) => a !== "--confirm" && (confirmAt < 0 || i !== confirmAt + 1));
+    deleteEverything(stack, pulumiExec(), (line) => console.log(line), {
+        fetch: globalThis.fetch as unknown as Fetch,
+        env: process.env,
+        ask: askOnTerminal,
+        confirm,
+    }).catch((error) => {
+        console.error(`delete-everything: ${error instanceof Error ? error.message : error}`);
+        process.exit(error instanceof NightError ? 2 : 1);
+    });
+}

@@ -1,0 +1,118 @@
+import { strict as assert } from "assert";
+import { deleteEverything } from "../scripts/delete-everything";
+import { Exec, NightError } from "../scripts/night";
+import { Fetch } from "../scripts/snapshots";
+import { STACK_RUNS, runFixture, stateOf } from "./harness";
+import { fakeDigitalOcean } from "./night.spec";
+
+const root = `${__dirname}/..`;
+
+/** A fake CLI over a stack's state: `destroyCode` for destroy, 0 for the rest; every call recorded. */
+function fakeCli(state: unknown, calls: string[][], destroyCode = 0): Exec {
+    return (args) => {
+        calls.push(args);
+        if (args[0] === "stack" && args[1] === "export") {
+            return { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }), stderr: "" };
+        }
+        return { code: args[0] === "destroy" ? destroyCode : 0, stdout: args[0] === "stack" ? "[]" : "", stderr: "" };
+    };
+}
+
+/** The dev stack with the multi-service example's two app volumes, each volume with its own id. */
+async function devWithAppVolumes() {
+    let n = 0;
+    return stateOf(await runFixture("multi-service.yaml", { on: "dev" })).map((r) =>
+        r.type === "digitalocean:index/volume:Volume" ? { ...r, outputs: { ...r.outputs, id: `vol-${++n}` } } : r,
+    );
+}
+
+const SNAPSHOTS = [
+    { id: "snap-a", name: "devkube-dev-20261120t190000z", created_at: "2026-11-20T19:00:00Z" },
+    { id: "snap-b", name: "devkube-dev-20261121t190000z", created_at: "2026-11-21T19:00:00Z" },
+    { id: "by-hand", name: "my-own-backup", created_at: "2026-11-01T00:00:00Z" },
+];
+
+/** Snapshots only of vol-1 (the workspace's), as the DigitalOcean API lists them per volume. */
+function snapshotsOfWorkspace(requests: string[], failWith?: number): Fetch {
+    const all = fakeDigitalOcean(SNAPSHOTS, requests, failWith);
+    const none = fakeDigitalOcean([], []);
+    return (url, init) => (url.includes("/volumes/vol-1/") || init?.method === "DELETE" ? all(url, init) : (requests.push(`GET ${url.replace("https://api.digitalocean.com/v2", "")}`), none(url, init)));
+}
+
+describe("delete-everything", () => {
+    it("DigitalOcean: lists the cluster, every volume, the sleeps' snapshots and the objects; after the stack's name, deletes them all", async () => {
+        const calls: string[][] = [];
+        const requests: string[] = [];
+        const lines: string[] = [];
+        const questions: string[] = [];
+        await deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), (l) => lines.push(l), {
+            fetch: snapshotsOfWorkspace(requests),
+            env: { DIGITALOCEAN_TOKEN: "t" },
+            ask: async (q) => (questions.push(q), "dev"),
+        }, root);
+        const text = lines.join("\n");
+        assert.match(text, /^This deletes everything devkube made for stack dev, your code included:$/m);
+        assert.match(text, /- DigitalOcean KubernetesCluster devkube-dev$/m);
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube \(id vol-\d, 20 GiB\): your code$/m);
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube-db \(id vol-\d, 5 GiB\): an app's own data$/m);
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube-cache \(id vol-\d, 1 GiB\): an app's own data$/m);
+        assert.match(text, /- DigitalOcean snapshot devkube-dev-20261120t190000z \(snap-a\), taken by a sleep$/m);
+        assert.doesNotMatch(text, /my-own-backup/);
+        assert.match(text, /- \d+ Kubernetes objects/);
+        assert.deepEqual(questions, ["Type the stack's name (dev) to delete all of it: "]);
+        const verbs = calls.map((c) => c.slice(0, 2).join(" "));
+        assert.ok(verbs.indexOf("state unprotect") < verbs.indexOf("destroy --yes"), "unprotected, then destroyed");
+        assert.deepEqual(calls.find((c) => c[0] === "state"), ["state", "unprotect", "--all", "--yes", "--stack", "dev"]);
+        assert.deepEqual(calls.find((c) => c[0] === "destroy"), ["destroy", "--yes", "--stack", "dev"], "everything: no --exclude-protected");
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a", "DELETE /snapshots/snap-b"]);
+        assert.match(text, /stack dev: everything is deleted \(4 DigitalOcean resources, 2 snapshots, \d+ Kubernetes objects\)/);
+    });
+    it("deletes nothing unless the answer is the stack's name", async () => {
+        const calls: string[][] = [];
+        const requests: string[] = [];
+        await assert.rejects(
+            deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "yes" }, root),
+            (e: Error) => e instanceof NightError && /"yes" is not "dev"; nothing was deleted/.test(e.message),
+        );
+        assert.deepEqual(calls.filter((c) => c[0] === "state" || c[0] === "destroy"), []);
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), []);
+    });
+    it("keeps the snapshots when the destroy fails, and says what is left", async () => {
+        const requests: string[] = [];
+        await assert.rejects(
+            deleteEverything("dev", fakeCli(await devWithAppVolumes(), [], 255), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root),
+            /pulumi destroy failed for stack dev \(exit 255\).*snapshots were kept/,
+        );
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), []);
+    });
+    it("deletes nothing when the snapshots cannot be listed", async () => {
+        const calls: string[][] = [];
+        await assert.rejects(
+            deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace([], 401), env: { DIGITALOCEAN_TOKEN: "bad" }, ask: async () => "dev" }, root),
+            /cannot list the snapshots to delete, so nothing was deleted: DigitalOcean API GET \/volumes\/vol-1\/snapshots\?per_page=200: HTTP 401/,
+        );
+        assert.deepEqual(calls.filter((c) => c[0] === "state" || c[0] === "destroy"), []);
+    });
+    it("minikube: with --confirm, no question; the host paths it cannot delete are listed to remove by hand", async () => {
+        const calls: string[][] = [];
+        const lines: string[] = [];
+        await deleteEverything("minikube", fakeCli(stateOf(await STACK_RUNS.minikube()), calls), (l) => lines.push(l), {
+            fetch: async () => assert.fail("no DigitalOcean API call on minikube"),
+            env: {},
+            ask: async () => assert.fail("no question with --confirm"),
+            confirm: "minikube",
+        }, root);
+        const text = lines.join("\n");
+        assert.match(text, /Left on the node's disk .*to remove by hand:\n  - host path \/data\/devkube \(your code\)/);
+        assert.ok(calls.some((c) => c[0] === "destroy"));
+        assert.match(text, /still on the node's disk, to remove by hand: host path \/data\/devkube \(your code\)/);
+    });
+    it("a --confirm naming another stack deletes nothing", async () => {
+        const calls: string[][] = [];
+        await assert.rejects(
+            deleteEverything("minikube", fakeCli(stateOf(await STACK_RUNS.minikube()), calls), () => {}, { fetch: async () => assert.fail(), env: {}, ask: async () => assert.fail(), confirm: "dev" }, root),
+            /"dev" is not "minikube"; nothing was deleted/,
+        );
+        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+    });
+});
