@@ -20,6 +20,7 @@ import {
     pulumiExec,
     volumeSource,
 } from "./night";
+import { chooseCli } from "./pulumi-cli";
 import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
 
 const PV = "kubernetes:core/v1:PersistentVolume";
@@ -156,7 +157,9 @@ if (require.main === module) {
     const confirmAt = args.indexOf("--confirm");
     const confirm = confirmAt >= 0 ? (args[confirmAt + 1] ?? "") : undefined;
     const [stack] = args.filter((a, i) => a !== "--confirm" && (confirmAt < 0 || i !== confirmAt + 1));
-    deleteEverything(stack, pulumiExec(), (line) => console.log(line), {
+    const cli = chooseCli();
+    console.log(`delete-everything: ${cli.why}`);
+    deleteEverything(stack, pulumiExec(ROOT, cli), (line) => console.log(line), {
         fetch: globalThis.fetch as unknown as Fetch,
         env: process.env,
         ask: askOnTerminal,

@@ -3,7 +3,7 @@
 //   npm run wake -- <stack>    bring the environment back (pulumi up with the policy pack)
 // The decisions are pure functions (planSleep) with their own tests; the CLI calls go through `Exec`.
 import { spawnSync } from "child_process";
-import { cliMissing } from "./pulumi-cli";
+import { ChosenCli, chooseCli, cliMissing } from "./pulumi-cli";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -329,8 +329,8 @@ export function wake(stack: string | undefined, exec: Exec, root = ROOT): void {
     }
 }
 
-/** Runs the Pulumi CLI the way stack.sh does: the project's npm launcher, local state, no update check. */
-export function pulumiExec(root = ROOT): Exec {
+/** Runs the Pulumi CLI the way stack.sh does: the CLI chooseCli picks, local state, no update check. */
+export function pulumiExec(root = ROOT, cli: ChosenCli = chooseCli(root)): Exec {
     return (args, options = {}) => {
         const env = {
             ...process.env,
@@ -338,7 +338,7 @@ export function pulumiExec(root = ROOT): Exec {
             PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
             ...options.env,
         };
-        const command = ["npx", "--no-install", "pulumi", ...args, "--non-interactive"];
+        const command = [...cli.command, ...args, "--non-interactive"];
         if (!options.inherit) {
             const result = spawnSync(command[0], command.slice(1), { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
             return { code: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
@@ -358,7 +358,9 @@ export function pulumiExec(root = ROOT): Exec {
 
 async function main(verb: string | undefined, stack: string | undefined): Promise<void> {
     if (verb === "sleep") {
-        await sleep(stack, pulumiExec(), (line) => console.log(line));
+        const cli = chooseCli();
+        console.log(`night: ${cli.why}`);
+        await sleep(stack, pulumiExec(ROOT, cli), (line) => console.log(line));
     } else if (verb === "wake") {
         wake(stack, pulumiExec());
     } else {

@@ -1,8 +1,12 @@
-// When the Pulumi CLI itself is missing: the project's npm launcher (the `pulumi` package) looks for the
-// CLI of its own version under $PULUMI_HOME/versions/<version>/bin and downloads it from get.pulumi.com
-// when it is not there; if that fails it prints one line, "pulumi: <reason>" (e.g. "fetch failed"),
-// which says nothing of what is missing. This turns that line into one that does.
-// Usage (stack.sh): <the launcher's stderr> | tsx scripts/pulumi-cli.ts explain   (prints the hint, exit 0; exit 1 if it is not that)
+// Which Pulumi CLI devkube runs, and what to say when there is none.
+// - chooseCli: the user's own `pulumi` (the first on PATH) when its version fits, else the project's npm
+//   launcher (the `pulumi` package), which runs the CLI of its own version.
+// - cliMissing: the npm launcher looks for the CLI of its own version under $PULUMI_HOME/versions/<version>/bin
+//   and downloads it from get.pulumi.com when it is not there; if that fails it prints one line, "pulumi:
+//   <reason>" (e.g. "fetch failed"), which says nothing of what is missing. This turns that line into one that does.
+// Usage (stack.sh): tsx scripts/pulumi-cli.ts choose   (prints the CLI's path or "launcher", then a sentence saying which and why)
+//                   <the launcher's stderr> | tsx scripts/pulumi-cli.ts explain   (prints the hint, exit 0; exit 1 if it is not that)
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -27,6 +31,71 @@ export function cliMissing(output: string, root = ROOT, env: NodeJS.ProcessEnv =
         `download it from get.pulumi.com (${line.slice("pulumi: ".length)}). Install Pulumi ${version} into that folder ` +
         `(https://www.pulumi.com/docs/iac/download-install/), or run where get.pulumi.com can be reached; nothing was changed`
     );
+}
+
+/** "3.259.0" from "v3.259.0" (what `pulumi version` prints), or undefined. */
+export function parseVersion(text: string): number[] | undefined {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
+    return match ? match.slice(1).map(Number) : undefined;
+}
+
+/** An installed CLI fits when it has the launcher's major version and is no older: the SDK and the pack need what that release has. */
+export function cliFits(installed: string, wanted: string): boolean {
+    const [have, want] = [parseVersion(installed), parseVersion(wanted)];
+    if (!have || !want || have[0] !== want[0]) {
+        return false;
+    }
+    for (let i = 1; i < 3; i++) {
+        if (have[i] !== want[i]) {
+            return have[i] > want[i];
+        }
+    }
+    return true;
+}
+
+export interface ChosenCli {
+    /** The command to run: the installed CLI's path, or the npm launcher through npx. */
+    readonly command: string[];
+    /** Which one, and why, for people. */
+    readonly why: string;
+}
+
+/** The first `pulumi` on PATH that is not the npm launcher itself (npm run puts node_modules/.bin first). */
+function installedCli(env: NodeJS.ProcessEnv): string | undefined {
+    for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+        const candidate = path.join(dir, "pulumi");
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+        } catch {
+            continue;
+        }
+        if (!fs.realpathSync(candidate).includes(`${path.sep}node_modules${path.sep}`)) {
+            return candidate;
+        }
+    }
+    return undefined;
+}
+
+export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): ChosenCli {
+    const wanted = launcherVersion(root, env);
+    const launcher = ["npx", "--no-install", "pulumi"];
+    const installed = installedCli(env);
+    if (!installed) {
+        return { command: launcher, why: `using the npm package's Pulumi CLI ${wanted} (no pulumi on PATH)` };
+    }
+    const printed = spawnSync(installed, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
+    const version = parseVersion(printed)?.join(".");
+    if (version && cliFits(version, wanted)) {
+        return { command: [installed], why: `using pulumi ${version} at ${installed} (on PATH)` };
+    }
+    const reason = version ? `is ${version}, older than ${wanted} or of another major version` : `did not print a version (${JSON.stringify(printed.trim().slice(0, 60))})`;
+    return { command: launcher, why: `using the npm package's Pulumi CLI ${wanted}: the pulumi on PATH (${installed}) ${reason}` };
+}
+
+if (require.main === module && process.argv[2] === "choose") {
+    const chosen = chooseCli();
+    console.log(chosen.command.length === 1 ? chosen.command[0] : "launcher");
+    console.log(chosen.why);
 }
 
 if (require.main === module && process.argv[2] === "explain") {

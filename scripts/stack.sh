@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usage: scripts/stack.sh <up|preview> <stack> [more pulumi flags]
 # Runs pulumi for a stack of this project with its policy pack, so no stack goes up without the
-# guard rails. State is local (Pulumi.yaml backend file://.); the CLI comes from the `pulumi` npm package.
+# guard rails. State is local (Pulumi.yaml backend file://.). The CLI is yours when the one on PATH
+# fits, else the `pulumi` npm package's (scripts/pulumi-cli.ts chooses, and says which).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,7 +46,19 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
-if ! select_err="$(npx --no-install pulumi stack select --create "$stack" 2>&1 >/dev/null)"; then
+{ read -r cli; read -r cli_why; } < <(npx --no-install tsx scripts/pulumi-cli.ts choose)
+if [ -z "${cli:-}" ]; then
+    echo "stack.sh: could not choose a Pulumi CLI (npx tsx scripts/pulumi-cli.ts choose failed); run npm install first" >&2
+    exit 2
+fi
+echo "stack.sh: $cli_why" >&2
+if [ "$cli" = launcher ]; then
+    pulumi=(npx --no-install pulumi)
+else
+    pulumi=("$cli")
+fi
+
+if ! select_err="$("${pulumi[@]}" stack select --create "$stack" 2>&1 >/dev/null)"; then
     # The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
     if hint="$(printf '%s\n' "$select_err" | npx --no-install tsx scripts/pulumi-cli.ts explain)"; then
         echo "stack.sh: $hint" >&2
@@ -64,4 +77,4 @@ flags=(--stack "$stack" --policy-pack "${DEVKUBE_POLICY_PACK:-policies}" --polic
 if [ "$verb" = up ] && [ -n "${CI:-}" ]; then
     flags+=(--yes)
 fi
-exec npx --no-install pulumi "$verb" "${flags[@]}" "$@"
+exec "${pulumi[@]}" "$verb" "${flags[@]}" "$@"

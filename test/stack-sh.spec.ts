@@ -4,6 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cliFits } from "../scripts/pulumi-cli";
 import { ROOT } from "./harness";
 
 /** A copy of what stack.sh reads, with the dev stack file as given; runs `stack.sh up dev` without a passphrase. */
@@ -40,15 +41,52 @@ describe("npm run up on a DigitalOcean stack without a passphrase", () => {
     });
 });
 
+/**
+ * Runs `stack.sh up minikube` with a `pulumi` of `version` first on PATH (it records its arguments and
+ * succeeds) and an npx whose launcher fails as it does offline; every other npx call (tsx) is the real one.
+ */
+function upWithInstalledCli(version: string): { status: number | null; stderr: string; installedCalls: string[]; bin: string } {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
+    const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
+    fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\n`, { mode: 0o755 });
+    const r = spawnSync("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+    const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8").trim().split("\n") : [];
+    fs.rmSync(bin, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, installedCalls: calls, bin };
+}
+
+describe("npm run up: which Pulumi CLI", () => {
+    it("uses the pulumi on PATH when its version fits, and says so", () => {
+        const r = upWithInstalledCli("3.260.1");
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${r.bin}/pulumi \\(on PATH\\)$`, "m"));
+        assert.equal(r.installedCalls[0], "stack select --create minikube");
+        assert.match(r.installedCalls[1], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
+    });
+    it("passes over an older one for the npm package's CLI, saying why", () => {
+        const r = upWithInstalledCli("3.100.0");
+        assert.deepEqual(r.installedCalls, []);
+        assert.match(r.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH \(\S+\/pulumi\) is 3\.100\.0, older than 3\.259\.0/m);
+    });
+});
+
 describe("npm run up when the Pulumi CLI cannot be had", () => {
     it("says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
-        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-npx-"));
-        const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
-        // The launcher as it fails offline; every other npx call (tsx) goes to the real npx.
-        fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
-        const r = spawnSync("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
-        fs.rmSync(bin, { recursive: true, force: true });
+        const r = upWithInstalledCli("2.25.0");
         assert.equal(r.status, 2, r.stderr);
         assert.match(r.stderr, /^stack\.sh: the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in .*versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/m);
+    });
+});
+
+describe("pulumi-cli: which versions fit", () => {
+    it("the launcher's major version and no older; anything unparsable does not", () => {
+        assert.equal(cliFits("3.259.0", "3.259.0"), true);
+        assert.equal(cliFits("3.260.0", "3.259.0"), true);
+        assert.equal(cliFits("3.259.1", "3.259.0"), true);
+        assert.equal(cliFits("3.258.9", "3.259.0"), false);
+        assert.equal(cliFits("4.0.0", "3.259.0"), false);
+        assert.equal(cliFits("v3.259.0-dev.0", "3.259.0"), true);
+        assert.equal(cliFits("garbage", "3.259.0"), false);
     });
 });

@@ -129,6 +129,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
 
     it("goes up with the policy pack, and the NFS ClusterIP reaches the mounts", async () => {
         const result = upOrFail(stack);
+        assert.match(result.stderr, /^stack\.sh: using pulumi 3\.259\.0 at \S+\/pulumi-v3\.259\.0\/bin\/pulumi \(on PATH\)$/m, "the toolchain's CLI, found on PATH");
         assert.match(result.stdout, /Policies:|policy|devkube/i);
         first = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
         assert.deepEqual(first.workspaceSource, { path: "/data/devkube", type: "DirectoryOrCreate" });
