@@ -2,7 +2,7 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
-import { AwakeSchedule, parseSchedule } from "../components/targets/cost";
+import { AwakeSchedule, isTimeZone, parseSchedule } from "../components/targets/cost";
 import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
 import { ConfigError, DNS_LABEL, Size, closest, isAbsolutePath, parseSize, show } from "./common";
 import { PRESETS, defaultPasswordKey } from "./presets";
@@ -40,6 +40,7 @@ export const DEFAULTS = {
     doNodeCount: 2,
     doKubernetesVersion: "",
     awakeSchedule: "mon-fri 08:00-19:00",
+    timeZone: "Etc/UTC",
     doSnapshotsToKeep: 0,
     doVolumeSnapshotId: "",
     minikubeHostPath: "/data/devkube",
@@ -72,8 +73,10 @@ export interface DigitalOceanSettings {
     readonly nodeCount: number;
     /** Empty means "the latest DOKS version". */
     readonly kubernetesVersion: string;
-    /** When the cluster is awake, for the cost figures. */
+    /** When the cluster is awake, for the cost figures and the scheduled workflow. */
     readonly awakeSchedule: AwakeSchedule;
+    /** The IANA time zone awakeSchedule is in. */
+    readonly timeZone: string;
     /** Snapshots `npm run sleep` keeps (0: none). */
     readonly snapshotsToKeep: number;
     /** Create the workspace volume from this snapshot (only when the volume does not exist yet). */
@@ -325,6 +328,10 @@ function parseDigitalOcean(
         );
     }
     const awakeSchedule = parsedSchedule ?? { text: scheduleText, days: [], startMinute: 0, endMinute: 0 };
+    const timeZone = text("timeZone");
+    if (!isTimeZone(timeZone)) {
+        problem("timeZone", timeZone, "use an IANA time zone such as Europe/Berlin or America/New_York (the default is Etc/UTC)");
+    }
     const keepText = text("doSnapshotsToKeep");
     const snapshotsToKeep = Number(keepText);
     if (!/^[0-9]+$/.test(keepText) || snapshotsToKeep > 50) {
@@ -334,7 +341,7 @@ function parseDigitalOcean(
     if (volumeSnapshotId !== "" && !/^[0-9a-f][0-9a-f-]{5,63}$/.test(volumeSnapshotId)) {
         problem("doVolumeSnapshotId", volumeSnapshotId, "use a volume snapshot id as DigitalOcean lists it (e.g. 8fa70202-873f-11e6-8b68-000f533176b1), or leave empty");
     }
-    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, snapshotsToKeep, volumeSnapshotId };
+    return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId };
 }
 
 function parseBaremetal(

@@ -4,14 +4,11 @@
 // Usage: tsx scripts/pack-config.ts <stack>   (writes .pulumi/policy-config-<stack>.json, prints its path)
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import { stackSetting } from "./stack-file";
 
 /** The namespace a stack's environment lives in: its stack file, else the project's default. */
 export function stackNamespace(root: string, stack: string): string {
-    const read = (file: string) => YAML.parse(fs.readFileSync(path.join(root, file), "utf8")) ?? {};
-    const own = read(`Pulumi.${stack}.yaml`).config?.["devkube:namespace"];
-    const declared = read("Pulumi.yaml").config?.["devkube:namespace"]?.default;
-    const namespace = own ?? declared;
+    const namespace = stackSetting(root, stack, "devkube:namespace");
     if (typeof namespace !== "string" || namespace === "") {
         throw new Error(`pack-config: no devkube:namespace for stack ${stack} (Pulumi.${stack}.yaml, or its default in Pulumi.yaml)`);
     }

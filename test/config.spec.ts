@@ -49,6 +49,7 @@ describe("config: valid stacks", () => {
             nodeCount: 2,
             kubernetesVersion: "",
             awakeSchedule: { text: "mon-fri 08:00-19:00", days: [0, 1, 2, 3, 4], startMinute: 480, endMinute: 1140 },
+            timeZone: "Etc/UTC",
             snapshotsToKeep: 0,
             volumeSnapshotId: "",
         });
@@ -97,6 +98,7 @@ describe("config: every bad value is named with what is allowed", () => {
         ["ide password in plain text", { ide: "true", idePassword: "hunter2hunter2" }, {}, /devkube:idePassword: is stored in plain text; set it again with --secret/],
         ["pod quota too small", { maxPods: "2" }, {}, /devkube:maxPods: got "2"; use a whole number of pods from 5 to 1000/],
         ["schedule that is not one", { target: "digitalocean", awakeSchedule: "weekdays" }, { token: true }, /devkube:awakeSchedule: got "weekdays"/],
+        ["time zone that is not one", { target: "digitalocean", timeZone: "CET+1" }, { token: true }, /devkube:timeZone: got "CET\+1"; use an IANA time zone such as Europe\/Berlin/],
         ["ide not a boolean", { ide: "yes" }, {}, /devkube:ide: got "yes"; allowed: true, false/],
     ];
     for (const [title, values, options, expected] of cases) {

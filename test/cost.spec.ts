@@ -52,6 +52,7 @@ describe("cost: the DigitalOcean stack exports its figures from getSizes", () =>
         assert.ok(run.invokes.includes("digitalocean:index/getSizes:getSizes"));
         assert.deepEqual(run.outputs.costMonthly, {
             schedule: "mon-fri 08:00-19:00",
+            timeZone: "Etc/UTC",
             alwaysOnUsd: 49.99,
             scheduledUsd: 19.07,
             savedUsd: 30.92,

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { expectedSchedule, inactivity, scheduleProblems } from "../scripts/schedule";
 import { ROOT } from "./harness";
 
 const workflow = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "night-cycle.yml"), "utf8"));
@@ -37,6 +38,62 @@ describe("the night-cycle workflow's state backend", () => {
             assert.notEqual(r.code, 0);
             assert.match(r.stderr, expected);
         }
+    });
+});
+
+describe("the night-cycle workflow's schedule", () => {
+    it("is the dev stack's awake schedule, in its time zone: wake at the start, sleep at the end", () => {
+        assert.deepEqual(scheduleProblems(workflow, expectedSchedule(ROOT, "dev")), []);
+        assert.deepEqual(workflow.on.schedule, [
+            { cron: "0 8 * * 1-5", timezone: "Etc/UTC" },
+            { cron: "0 19 * * 1-5", timezone: "Etc/UTC" },
+        ]);
+    });
+    it("its own check step passes as committed", () => {
+        const step = workflow.jobs.cycle.steps.find((s: any) => s.name === "Check the schedule matches the stack");
+        assert.ok(step, "the workflow checks its schedule");
+        assert.equal(step.if, "always()", "checked even when the night's step failed");
+        const r = spawnSync("bash", ["-e", "-c", step.run], { cwd: ROOT, env: { ...process.env, STACK: "dev" }, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /matches stack dev's devkube:awakeSchedule "mon-fri 08:00-19:00" in devkube:timeZone "Etc\/UTC"/);
+    });
+    it("names the lines to write when the stack's schedule or time zone changed", () => {
+        const berlin = expectedSchedule(ROOT, "dev", { "devkube:awakeSchedule": "mon,wed,sat-sun 09:30-17:00", "devkube:timeZone": "Europe/Berlin" });
+        const problems = scheduleProblems(workflow, berlin);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /does not match stack dev's devkube:awakeSchedule "mon,wed,sat-sun 09:30-17:00" in devkube:timeZone "Europe\/Berlin"/);
+        assert.match(problems[0], /- cron: "30 9 \* \* 0,1,3,6"\n\s+timezone: Europe\/Berlin\s+# wake/);
+        assert.match(problems[0], /- cron: "0 17 \* \* 0,1,3,6"\n\s+timezone: Europe\/Berlin\s+# sleep/);
+        assert.match(problems[0], /"\$EVENT_SCHEDULE" = "30 9 \* \* 0,1,3,6"/);
+    });
+    it("an always-awake stack has no schedule to run", () => {
+        const always = expectedSchedule(ROOT, "dev", { "devkube:awakeSchedule": "always" });
+        assert.match(scheduleProblems(workflow, always).join("\n"), /is "always": remove the schedule/);
+    });
+});
+
+describe("the night-cycle workflow stays enabled", () => {
+    const day = 24 * 3600;
+    const now = Date.parse("2026-12-02T19:00:00Z") / 1000;
+    it("says nothing while the repository is active", () => {
+        assert.equal(inactivity(now - 30 * day, now).level, "ok");
+    });
+    it("warns from day 45, and fails the run (GitHub mails that) in the last week before GitHub disables the schedule", () => {
+        const warned = inactivity(now - 46 * day, now);
+        assert.equal(warned.level, "warning");
+        assert.match(warned.message, /no commit for 46 days: GitHub disables the schedule of a public repository after 60 days without activity, on 2026-12-16/);
+        const failing = inactivity(now - 54 * day, now);
+        assert.equal(failing.level, "error");
+        assert.match(failing.message, /push a commit, or re-enable the workflow in the Actions tab/);
+    });
+    it("its step runs last, whatever happened before", () => {
+        const steps = workflow.jobs.cycle.steps;
+        const step = steps[steps.length - 1];
+        assert.equal(step.name, "Check the schedule stays enabled");
+        assert.equal(step.if, "always()");
+        const r = spawnSync("bash", ["-e", "-c", step.run], { cwd: ROOT, env: process.env, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /last commit \d+ days? ago/);
     });
 });
 

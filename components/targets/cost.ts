@@ -53,6 +53,19 @@ export function parseSchedule(text: string): AwakeSchedule | undefined {
     return { text, days: [...days].sort(), startMinute, endMinute };
 }
 
+/** Whether `name` is an IANA time zone (Europe/Berlin, America/New_York, UTC) this Node.js knows. */
+export function isTimeZone(name: string): boolean {
+    if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(name)) {
+        return false;
+    }
+    try {
+        new Intl.DateTimeFormat("en", { timeZone: name });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 /** Awake hours in an average month. */
 export function awakeHoursPerMonth(schedule: AwakeSchedule): number {
     const perWeek = (schedule.days.length * (schedule.endMinute - schedule.startMinute)) / 60;

@@ -117,6 +117,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
         }
         return {
             schedule: settings.awakeSchedule.text,
+            timeZone: settings.timeZone,
             ...monthlyCost({
                 pools: [{ count: settings.nodeCount, priceHourly: size.priceHourly }],
                 awakeHours: awakeHoursPerMonth(settings.awakeSchedule),
