@@ -38,6 +38,15 @@ describe("cost: monthly figures", () => {
         const cost = monthlyCost({ pools: [pool, { count: 1, priceHourly: 0.07143 }], awakeHours: 730, volumeGib: 0, loadBalancers: 0, snapshots: 0 });
         assert.equal(cost.alwaysOnUsd, Math.round((2 * 0.03571 + 0.07143) * 672 * 100) / 100);
     });
+    it("caps only nodes that live all month: after a nightly teardown every morning's nodes are new droplets, each far below the cap", () => {
+        const nearlyAlways = awakeHoursPerMonth(parseSchedule("mon-sun 00:00-23:00")!);
+        assert.ok(nearlyAlways > BILLING_CAP_HOURS);
+        const cost = monthlyCost({ pools: [pool], awakeHours: nearlyAlways, volumeGib: 0, loadBalancers: 0, snapshots: 0, nightlyTeardown: true });
+        assert.equal(cost.scheduledUsd, Math.round(2 * 0.03571 * nearlyAlways * 100) / 100);
+        assert.ok(cost.savedUsd < 0, `sleeping one hour a night costs more than never sleeping: saved ${cost.savedUsd}`);
+        const always = monthlyCost({ pools: [pool], awakeHours: 730, volumeGib: 0, loadBalancers: 0, snapshots: 0, nightlyTeardown: false });
+        assert.equal(always.scheduledUsd, always.alwaysOnUsd);
+    });
     it("bills a load balancer only while the cluster is awake", () => {
         const on = monthlyCost({ pools: [], awakeHours: 730, volumeGib: 0, loadBalancers: 1, snapshots: 0 });
         const half = monthlyCost({ pools: [], awakeHours: 336, volumeGib: 0, loadBalancers: 1, snapshots: 0 });

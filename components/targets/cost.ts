@@ -4,7 +4,11 @@
 
 /** Average hours in a month (365 * 24 / 12). */
 export const HOURS_PER_MONTH = 730;
-/** DigitalOcean bills droplets (and so DOKS nodes and load balancers) per hour, at most 672 h a month. */
+/**
+ * DigitalOcean bills droplets (and so DOKS nodes) per second since 2026-01-01, at most 672 h a month per
+ * droplet (docs.digitalocean.com, Kubernetes pricing: "At most, we charge for 28 days of usage per month").
+ * Load balancers are prorated by the hour up to their monthly price.
+ */
 export const BILLING_CAP_HOURS = 672;
 /** Volumes: $0.10 per GiB-month (docs.digitalocean.com, Volumes pricing); getSizes lists droplets only. */
 export const VOLUME_USD_PER_GIB_MONTH = 0.1;
@@ -87,6 +91,11 @@ export interface CostInputs {
     readonly loadBalancers: number;
     /** Snapshots kept (devkube:doSnapshotsToKeep). */
     readonly snapshots: number;
+    /**
+     * Whether the schedule tears the cluster down every night. The monthly cap counts each droplet on
+     * its own: after a teardown each morning's nodes are new droplets, so the cap never applies to them.
+     */
+    readonly nightlyTeardown?: boolean;
 }
 
 export interface MonthlyCost {
@@ -111,11 +120,15 @@ function round(usd: number): number {
 export function monthlyCost(inputs: CostInputs): MonthlyCost {
     const volumeUsd = (inputs.volumeGib + (inputs.appVolumeGib ?? 0)) * VOLUME_USD_PER_GIB_MONTH;
     const snapshotsUsd = inputs.snapshots * inputs.volumeGib * SNAPSHOT_USD_PER_GIB_MONTH;
-    const hourly = (hours: number) =>
-        inputs.pools.reduce((sum, pool) => sum + pool.count * pool.priceHourly * billedHours(hours), 0) +
-        (inputs.loadBalancers * LOAD_BALANCER_USD_MONTH * billedHours(hours)) / BILLING_CAP_HOURS;
-    const alwaysOnUsd = round(hourly(HOURS_PER_MONTH) + volumeUsd + snapshotsUsd);
-    const scheduledUsd = round(hourly(inputs.awakeHours) + volumeUsd + snapshotsUsd);
+    const hourly = (hours: number, capped: boolean) => {
+        const billed = capped ? billedHours(hours) : hours;
+        return (
+            inputs.pools.reduce((sum, pool) => sum + pool.count * pool.priceHourly * billed, 0) +
+            (inputs.loadBalancers * LOAD_BALANCER_USD_MONTH * billed) / BILLING_CAP_HOURS
+        );
+    };
+    const alwaysOnUsd = round(hourly(HOURS_PER_MONTH, true) + volumeUsd + snapshotsUsd);
+    const scheduledUsd = round(hourly(inputs.awakeHours, !inputs.nightlyTeardown) + volumeUsd + snapshotsUsd);
     return {
         alwaysOnUsd,
         scheduledUsd,

@@ -125,6 +125,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                 appVolumeGib: inputs.appVolumeGib,
                 loadBalancers: inputs.loadBalancers,
                 snapshots: settings.snapshotsToKeep,
+                nightlyTeardown: settings.awakeSchedule.text !== "always",
             }),
         };
     });
