@@ -15,5 +15,8 @@ eval "$toolchain_env"
 if [ -z "${DEVKUBE_POLICY_PACK:-}" ] && grep -qs fallback "$DEVKUBE_TOOLCHAIN_CACHE"/pulumi-*/language-host-source; then
     export DEVKUBE_POLICY_PACK=policies/analyzer
 fi
-trap 'bash test/e2e/cluster.sh down' EXIT INT TERM
-bash test/e2e/cluster.sh up >&2
+# DEVKUBE_E2E_NO_CLUSTER=1: the toolchain only (bench-refusal.sh needs no cluster).
+if [ "${DEVKUBE_E2E_NO_CLUSTER:-0}" != 1 ]; then
+    trap 'bash test/e2e/cluster.sh down' EXIT INT TERM
+    bash test/e2e/cluster.sh up >&2
+fi
