@@ -1,6 +1,7 @@
 // devkube:apps: workloads beside the code, each a short entry in the stack config. Pure functions of
 // the raw JSON, so every rule has its own test; the problems name the app, the field, the value and
 // what is allowed.
+import { compareQuantities, isNegative, isZero, tryParseQuantity } from "../contract/quantity";
 import { DNS_LABEL, Size, isAbsolutePath, parseSize } from "./common";
 import { PASSWORD_VARIABLE, PRESETS, PresetName, defaultPasswordKey, presetEntry, withPreset } from "./presets";
 
@@ -77,7 +78,6 @@ const APP_KEYS = [
 /** Names devkube's own workloads use. */
 const RESERVED_NAMES = ["web", "editor", "ide", "nfs-server"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const HOST_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const DEFAULT_RESOURCES = { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" };
@@ -128,12 +128,14 @@ export function isCronExpression(text: string): boolean {
 
 /** A Kubernetes quantity as a number (cores, or bytes), or undefined. */
 export function quantityValue(text: string): number | undefined {
-    const match = QUANTITY.exec(text);
-    if (!match) {
-        return undefined;
-    }
-    const scale: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-    return Number(match[1]) * scale[match[3] ?? ""];
+    const parsed = tryParseQuantity(text);
+    return parsed.ok ? Number(parsed.quantity.num) / Number(parsed.quantity.den) : undefined;
+}
+
+/** A quantity a container can ask for: one Kubernetes reads, above zero. */
+function isPositiveQuantity(value: unknown): boolean {
+    const parsed = tryParseQuantity(value);
+    return typeof value === "string" && parsed.ok && !isZero(parsed.quantity) && !isNegative(parsed.quantity);
 }
 
 /** An image reference with an explicit tag other than latest (or a digest). */
@@ -434,13 +436,13 @@ function parseApp(
         bad("resources", entry.resources, 'use { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" } (any of them)');
     }
     for (const [request, limit] of [["cpu", "cpuLimit"], ["memory", "memoryLimit"]] as const) {
-        const [r, l] = [quantityValue(String(resources[request])), quantityValue(String(resources[limit]))];
-        if (r !== undefined && l !== undefined && r > l) {
+        const [r, l] = [tryParseQuantity(resources[request]), tryParseQuantity(resources[limit])];
+        if (r.ok && l.ok && compareQuantities(r.quantity, l.quantity) > 0) {
             bad(`resources.${request}`, resources[request], `a request cannot exceed its limit (${limit} is ${JSON.stringify(resources[limit])}); lower ${request} or raise ${limit}`);
         }
     }
     for (const [field, value] of Object.entries(resources)) {
-        if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || typeof value !== "string" || !QUANTITY.test(value) || /^0+(\.0+)?[a-zA-Z]*$/.test(value)) {
+        if (!["cpu", "memory", "cpuLimit", "memoryLimit"].includes(field) || !isPositiveQuantity(value)) {
             bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
         }
     }

@@ -11,7 +11,7 @@
 // POLICY_CONFIG_KEYS) and is written once, under that policy's name.
 
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
-import { describeValue, isNegative, isZero, tryParseQuantity } from "./quantity";
+import { describeValue, isNegative, isZero, tryParseQuantity } from "../contract/quantity";
 
 export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
 export type ServiceType = typeof SERVICE_TYPES[number];

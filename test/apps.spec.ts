@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { runAllPolicies } from "../policies/test/util";
+import { isNegative, isZero, tryParseQuantity } from "../contract/quantity";
 import { RESTART_ON_CHANGE } from "../components/app";
+import { parseApps } from "../config/apps";
 import {
     ProgramRun,
     byName,
@@ -336,5 +338,24 @@ describe("apps: the restart-on-change wrapper, run in sh", function () {
         await wrapper.printed("pause 2", 3);
         assert.equal(wrapper.count("started"), 1);
         assert.equal(wrapper.count("devkube: files changed, restarting"), 0);
+    });
+});
+
+describe("apps: resource quantities, read by the one parser the policy pack uses", () => {
+    const keys = { isSecret: () => false, exists: () => false };
+    const withResources = (resources: Record<string, string>) => parseApps(JSON.stringify([{ name: "hello", image: "node:22.12.0-alpine", resources }]), keys);
+    // Kubernetes spellings (k8s.io/apimachinery resource.Quantity) and non-quantities.
+    const spellings = ["100m", "0.5", "2", "1e3m", "1E-1", "1Ti", "1T", "1Pi", "512Mi", "1.5Gi", ".5", "0", "0Mi", "-1", "1x", "1 Gi", "1.2.3", ""];
+    for (const text of spellings) {
+        it(`${JSON.stringify(text)}: devkube and its policy pack agree`, () => {
+            const parsed = tryParseQuantity(text);
+            const packAccepts = parsed.ok && !isZero(parsed.quantity) && !isNegative(parsed.quantity);
+            const problems = withResources({ cpu: text, cpuLimit: text, memory: "64Mi", memoryLimit: "2Ti" }).problems;
+            assert.equal(problems.length === 0, packAccepts, `devkube says ${JSON.stringify(problems)}, the pack ${packAccepts ? "accepts" : "refuses"} it`);
+        });
+    }
+    it("compares a request with its limit exactly, whatever the spellings", () => {
+        assert.deepEqual(withResources({ cpu: "1e0", cpuLimit: "1000m" }).problems, [], "1e0 = 1000m = 1 core");
+        assert.match(withResources({ memory: "1Ti", memoryLimit: "1000Gi" }).problems.join("\n"), /resources\.memory: got "1Ti"; a request cannot exceed its limit/);
     });
 });

@@ -2,7 +2,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../config";
 import { Deferred, containersOf, podSpecOrNotApplicable } from "../podspec";
-import { describeValue } from "../quantity";
+import { describeValue } from "../../contract/quantity";
 
 export const IMAGE_TAG = "devkube-image-tag";
 

@@ -2,7 +2,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../config";
 import { isObject, podSpecOrNotApplicable } from "../podspec";
-import { describeValue } from "../quantity";
+import { describeValue } from "../../contract/quantity";
 
 export const WORKLOAD_NAME_LABEL = "devkube-workload-name-label";
 export const NAME_LABEL = "app.kubernetes.io/name";

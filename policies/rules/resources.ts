@@ -14,7 +14,7 @@ import {
     toBytes,
     toMillicores,
     tryParseQuantity,
-} from "../quantity";
+} from "../../contract/quantity";
 
 export const REQUESTS_LIMITS = "devkube-resource-requests-limits";
 export const MAXIMA = "devkube-resource-maxima";

@@ -3,7 +3,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { NfsServerExemption, configSchemaFor, policyConfig, settingHint } from "../config";
 import { ContainerSite, Deferred, PodSpecSite, containersOf, isObject, Json, podSpecOrNotApplicable, readForDisplay } from "../podspec";
-import { describeValue } from "../quantity";
+import { describeValue } from "../../contract/quantity";
 
 export const POD_SECURITY = "devkube-pod-security";
 

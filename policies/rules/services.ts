@@ -2,7 +2,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchemaFor, policyConfig, settingHint } from "../config";
 import { Deferred, describeWorkload, isObject } from "../podspec";
-import { describeValue } from "../quantity";
+import { describeValue } from "../../contract/quantity";
 
 export const SERVICE_EXPOSURE = "devkube-service-exposure";
 export const SERVICE_TYPE = "kubernetes:core/v1:Service";

@@ -2,7 +2,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../config";
 import { Deferred, isObject } from "../podspec";
-import { describeValue } from "../quantity";
+import { describeValue } from "../../contract/quantity";
 
 export const WORKSPACE_RETAINED = "devkube-workspace-retained";
 export const DO_VOLUME_TYPE = "digitalocean:index/volume:Volume";

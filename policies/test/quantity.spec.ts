@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { compareQuantities, isZero, parseQuantity, ratioExceeds, toBytes, toMillicores, tryParseQuantity } from "../quantity";
+import { compareQuantities, isZero, parseQuantity, ratioExceeds, toBytes, toMillicores, tryParseQuantity } from "../../contract/quantity";
 
 function value(text: string | number): [bigint, bigint] {
     const q = parseQuantity(text);

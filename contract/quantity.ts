@@ -1,3 +1,6 @@
+// One parser for Kubernetes quantities, shared by the program (config/apps.ts) and the policy pack: it
+// imports nothing, so the pack (a package of its own under policies/) can use it too.
+//
 // Exact parser for Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource).
 //
 //   <quantity> ::= <signedNumber><suffix>
