@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackingVolume, WORKSPACE_ROLE_LABEL } from "./storage";
+import { BackingVolume } from "./storage";
 import { NO_CLASS, backingVolumeSpec } from "./workspace";
+import { NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 /** The role label of an app's own PersistentVolume (the policy pack and `npm run sleep` look for it). */
-export const APP_DATA_ROLE = "app-data";
 
 export interface AppDataArgs {
     readonly namespace: pulumi.Input<string>;
@@ -26,7 +26,7 @@ export class AppData extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppDataArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:storage:AppData", name, {}, opts);
-        const labels = { "app.kubernetes.io/name": args.appName, "app.kubernetes.io/part-of": "devkube" };
+        const labels = { [NAME_LABEL]: args.appName, [PART_OF_LABEL]: PART_OF };
         const resources = { requests: { storage: args.size } };
         const claimName = `${args.appName}-data`;
         let claim: k8s.core.v1.PersistentVolumeClaim;
@@ -34,7 +34,7 @@ export class AppData extends pulumi.ComponentResource {
             const volume = new k8s.core.v1.PersistentVolume(
                 `${name}-volume`,
                 {
-                    metadata: { labels: { ...labels, [WORKSPACE_ROLE_LABEL]: APP_DATA_ROLE }, annotations: args.source.disk.annotations },
+                    metadata: { labels: { ...labels, [ROLE_LABEL]: ROLES.appData }, annotations: args.source.disk.annotations },
                     spec: backingVolumeSpec({ size: args.size, volume: args.source.disk }, { namespace: args.namespace, name: claimName }),
                 },
                 { parent: this },

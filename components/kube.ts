@@ -1,18 +1,19 @@
 // Small shared helpers for Kubernetes objects: labels, resources, security context.
 import * as k8s from "@pulumi/kubernetes";
+import { NAME_LABEL, PART_OF, PART_OF_LABEL } from "../contract/identity";
 
 /** Labels that identify one devkube workload; the first two double as the selector. */
 export function workloadLabels(name: string, component: string): Record<string, string> {
     return {
-        "app.kubernetes.io/name": name,
-        "app.kubernetes.io/part-of": "devkube",
+        [NAME_LABEL]: name,
+        [PART_OF_LABEL]: PART_OF,
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/managed-by": "pulumi",
     };
 }
 
 export function selectorLabels(name: string): Record<string, string> {
-    return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "devkube" };
+    return { [NAME_LABEL]: name, [PART_OF_LABEL]: PART_OF };
 }
 
 export interface ResourceSizes {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PART_OF, PART_OF_LABEL } from "../contract/identity";
 
 export interface EnvironmentNamespaceArgs {
     /** The Kubernetes namespace name (a DNS label). */
@@ -48,7 +49,7 @@ export class EnvironmentNamespace extends pulumi.ComponentResource {
         super("devkube:core:Namespace", name, {}, opts);
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "devkube" } } },
+            { metadata: { name: args.name, labels: { [PART_OF_LABEL]: PART_OF } } },
             { parent: this },
         );
         this.name = namespace.metadata.name;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WORKSPACE_ROLE_LABEL } from "./storage";
 import { ClaimRef, reservedFor } from "./workspace";
+import { PART_OF, PART_OF_LABEL, ROLE_LABEL } from "../contract/identity";
 
 /** The claim every workload mounts the share through. */
 export const SHARE_CLAIM = "share";
@@ -47,7 +47,7 @@ export class NfsShare extends pulumi.ComponentResource {
             {
                 metadata: {
                     // Named by Pulumi, never reused: see Workspace.
-                    labels: { [WORKSPACE_ROLE_LABEL]: args.role, "app.kubernetes.io/part-of": "devkube" },
+                    labels: { [ROLE_LABEL]: args.role, [PART_OF_LABEL]: PART_OF },
                 },
                 spec: sharedVolumeSpec(args, { namespace: args.namespace, name: SHARE_CLAIM }),
             },

@@ -20,5 +20,3 @@ export type WorkspaceStorage =
     /** An NFS export that already exists on the network is mounted directly; no NFS server pod. */
     | { readonly kind: "existing-export"; readonly server: string; readonly path: string };
 
-/** The label the policy pack uses to find the PersistentVolume that holds the user's code. */
-export const WORKSPACE_ROLE_LABEL = "devkube.dev/role";

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackingVolume, WORKSPACE_ROLE_LABEL } from "./storage";
+import { BackingVolume } from "./storage";
+import { PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 export interface WorkspaceArgs {
     /** Namespace of the claim. */
@@ -76,7 +77,7 @@ export class Workspace extends pulumi.ComponentResource {
                     // No fixed name: Pulumi names it once (stable in state) and anew on every re-create,
                     // so a PV deleted at night and created again at once never meets its old self in
                     // the PV controller's cache (which would leave the claim unbound).
-                    labels: { [WORKSPACE_ROLE_LABEL]: "workspace", "app.kubernetes.io/part-of": "devkube" },
+                    labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF },
                     annotations: args.volume.annotations,
                 },
                 spec: backingVolumeSpec(args, { namespace: args.namespace, name: WORKSPACE_CLAIM }),

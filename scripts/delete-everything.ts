@@ -22,8 +22,9 @@ import {
 } from "./night";
 import { chooseCli } from "./pulumi-cli";
 import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
+import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
 
-const PV = "kubernetes:core/v1:PersistentVolume";
+const PV = TYPES.persistentVolume;
 
 export interface DeletionPlan {
     /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
@@ -50,8 +51,8 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[]):
         }
         const pv = r.type === PV ? (r.outputs ?? r.inputs) : undefined;
         if (pv && !pv.spec?.csi && !pv.spec?.nfs) {
-            const role = pv.metadata?.labels?.["devkube.dev/role"];
-            onDisk.push(`${volumeSource(pv.spec ?? {})}${role === "app-data" ? ` (app ${pv.metadata?.labels?.["app.kubernetes.io/name"] ?? "?"}'s data)` : role === "workspace" ? " (your code)" : ""}`);
+            const role = pv.metadata?.labels?.[ROLE_LABEL];
+            onDisk.push(`${volumeSource(pv.spec ?? {})}${role === ROLES.appData ? ` (app ${pv.metadata?.labels?.[NAME_LABEL] ?? "?"}'s data)` : role === ROLES.workspace ? " (your code)" : ""}`);
         }
     }
     return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk };

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Fetch, snapshotBeforeSleep } from "./snapshots";
+import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -43,8 +44,8 @@ export interface SleepPlan {
     readonly remove: string[];
 }
 
-export const DO_VOLUME = "digitalocean:index/volume:Volume";
-const PV = "kubernetes:core/v1:PersistentVolume";
+export const DO_VOLUME = TYPES.doVolume;
+const PV = TYPES.persistentVolume;
 
 export function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
@@ -91,25 +92,25 @@ export function planSleep(resources: StateResource[]): SleepPlan {
             }
         }
         const labels = (r.outputs ?? r.inputs)?.metadata?.labels ?? {};
-        const role = labels["devkube.dev/role"];
-        if (r.type === PV && (role === "workspace" || role === "app-data")) {
-            workspaceFound ||= role === "workspace";
+        const role = labels[ROLE_LABEL];
+        if (r.type === PV && (role === ROLES.workspace || role === ROLES.appData)) {
+            workspaceFound ||= role === ROLES.workspace;
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
             const where = volumeSource(spec);
             if (!spec.csi) {
-                workspace.push(role === "app-data" ? `${where} (app ${labels["app.kubernetes.io/name"] ?? "?"}'s own data)` : where);
+                workspace.push(role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where);
             }
             if (spec.persistentVolumeReclaimPolicy !== "Retain") {
                 problems.push(
                     `the PersistentVolume ${(r.outputs ?? r.inputs)?.metadata?.name} on ${where} has reclaim policy ` +
-                        `${JSON.stringify(spec.persistentVolumeReclaimPolicy ?? "(default)")}, not Retain, so deleting it could delete your ${role === "app-data" ? "app's data" : "code"}; ` +
+                        `${JSON.stringify(spec.persistentVolumeReclaimPolicy ?? "(default)")}, not Retain, so deleting it could delete your ${role === ROLES.appData ? "app's data" : "code"}; ` +
                         "run `npm run wake` first (devkube sets Retain)",
                 );
             }
         }
     }
     if (real.length > 0 && !workspaceFound) {
-        problems.push("no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled devkube.dev/role=workspace) is in this stack's state; refusing to tear down what cannot be identified");
+        problems.push(`no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
     }
     const kept = keptByExcludeProtected(resources);
     return {
@@ -317,7 +318,7 @@ export function printDropped(destroyed: ExecResult, destroyedResources: StateRes
     const objects = destroyedResources.filter((r) => r.type.startsWith("kubernetes:")).length;
     print(
         `  the cluster could not be reached (${unreachableCluster(destroyed)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
-            "if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled app.kubernetes.io/part-of=devkube)",
+            `if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled ${PART_OF_SELECTOR})`,
     );
 }
 

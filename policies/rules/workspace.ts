@@ -3,16 +3,17 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../config";
 import { Deferred, isObject } from "../podspec";
 import { describeValue } from "../../contract/quantity";
+import { ROLES, ROLE_LABEL, TYPES } from "../../contract/identity";
 
 export const WORKSPACE_RETAINED = "devkube-workspace-retained";
-export const DO_VOLUME_TYPE = "digitalocean:index/volume:Volume";
-export const DO_CLUSTER_TYPE = "digitalocean:index/kubernetesCluster:KubernetesCluster";
+export const DO_VOLUME_TYPE = TYPES.doVolume;
+export const DO_CLUSTER_TYPE = TYPES.doCluster;
 export const DO_PROVIDER_TYPE = "pulumi:providers:digitalocean";
-export const PV_TYPE = "kubernetes:core/v1:PersistentVolume";
-export const WORKSPACE_ROLE_LABEL = "devkube.dev/role";
-export const WORKSPACE_ROLE = "workspace";
+export const PV_TYPE = TYPES.persistentVolume;
+export const WORKSPACE_ROLE_LABEL = ROLE_LABEL;
+export const WORKSPACE_ROLE = ROLES.workspace;
 /** An app's own volume (a database): kept like the workspace. */
-export const APP_DATA_ROLE = "app-data";
+export const APP_DATA_ROLE = ROLES.appData;
 
 /**
  * Component resources own nothing outside Pulumi, so `destroy` removing them loses nothing. Policies see no

@@ -1,0 +1,27 @@
+// How devkube, its night scripts and its policy pack recognise what devkube made: labels, their values,
+// and the resource type tokens they look for. Imports nothing, so the policy pack can use it too.
+
+/** On every PersistentVolume that holds data: which data. */
+export const ROLE_LABEL = "devkube.dev/role";
+export const ROLES = {
+    /** The user's code (the workspace PV; with an existing export, the share itself). */
+    workspace: "workspace",
+    /** The NFS share every workload mounts. */
+    share: "share",
+    /** An app's own volume (a database): kept like the workspace. */
+    appData: "app-data",
+} as const;
+export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/** On every object devkube makes. */
+export const PART_OF_LABEL = "app.kubernetes.io/part-of";
+export const PART_OF = "devkube";
+/** `kubectl get pv -l <this>` finds devkube's PersistentVolumes. */
+export const PART_OF_SELECTOR = `${PART_OF_LABEL}=${PART_OF}`;
+export const NAME_LABEL = "app.kubernetes.io/name";
+
+export const TYPES = {
+    doVolume: "digitalocean:index/volume:Volume",
+    doCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    persistentVolume: "kubernetes:core/v1:PersistentVolume",
+} as const;
