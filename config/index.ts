@@ -2,7 +2,7 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
-import { AwakeSchedule, isTimeZone, parseSchedule } from "../components/targets/cost";
+import { AwakeSchedule, isTimeZone, parseSchedule } from "./schedule";
 import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
 import { ConfigError, DNS_LABEL, Size, closest, isAbsolutePath, parseSize, show } from "./common";
 import { PRESETS, defaultPasswordKey } from "./presets";

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { AwakeSchedule, isTimeZone, parseSchedule } from "../components/targets/cost";
+import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { stackSetting } from "./stack-file";
 
 export interface ScheduleEntry {
