@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { NFS_SERVER } from "../contract/identity";
 
 /** The Kubernetes name of the NFS server Deployment; the policy pack exempts exactly this workload. */
-export const NFS_SERVER_NAME = "nfs-server";
+export const NFS_SERVER_NAME = NFS_SERVER.name;
 export const NFS_PORT = 2049;
-/** Capabilities the NFS server adds to the runtime's default set (policies/config/*.json exempt the same, tested by own-policy-pack). */
-export const NFS_SERVER_CAPABILITIES = ["DAC_READ_SEARCH"];
+/** Capabilities the NFS server adds to the runtime's default set (the policy pack exempts the same, tested by own-policy-pack). */
+export const NFS_SERVER_CAPABILITIES = [...NFS_SERVER.capabilities];
 /** Files written over the share belong to this user, whoever writes them (editor as root, IDE as 1000). */
 export const SHARE_UID = 1000;
 

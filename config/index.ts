@@ -6,6 +6,7 @@ import { AwakeSchedule, isTimeZone, parseSchedule } from "./schedule";
 import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
 import { ConfigError, DNS_LABEL, Size, closest, isAbsolutePath, parseSize, show } from "./common";
 import { PRESETS, defaultPasswordKey } from "./presets";
+import { DEFAULT_NAMESPACE } from "../contract/identity";
 
 export { ConfigError, Size, parseSize };
 
@@ -27,7 +28,7 @@ export const MINIKUBE_PERSISTENT_DIRS = ["/data", "/var/lib/minikube", "/tmp/hos
  */
 export const DEFAULTS = {
     target: "minikube",
-    namespace: "devkube",
+    namespace: DEFAULT_NAMESPACE,
     workspaceSize: "10Gi",
     webServiceType: "",
     nfsMountOptions: ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"],

@@ -25,3 +25,17 @@ export const TYPES = {
     doCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     persistentVolume: "kubernetes:core/v1:PersistentVolume",
 } as const;
+
+/** The namespace devkube uses unless a stack sets devkube:namespace. */
+export const DEFAULT_NAMESPACE = "devkube";
+
+/**
+ * The in-cluster NFS server: the one container with a capability outside the Pod Security baseline
+ * (DAC_READ_SEARCH, for name_to_handle_at). The policy pack exempts exactly this, in the stack's namespace.
+ */
+export const NFS_SERVER = {
+    kind: "Deployment",
+    name: "nfs-server",
+    container: "nfs-server",
+    capabilities: ["DAC_READ_SEARCH"],
+} as const;

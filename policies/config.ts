@@ -12,6 +12,7 @@
 
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import { describeValue, isNegative, isZero, tryParseQuantity } from "../contract/quantity";
+import { DEFAULT_NAMESPACE, NFS_SERVER } from "../contract/identity";
 
 export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
 export type ServiceType = typeof SERVICE_TYPES[number];
@@ -41,7 +42,7 @@ export interface PackConfig {
     readonly maxLimitToRequestRatio: number;
     /** Service types allowed besides ClusterIP (default ["ClusterIP"]). */
     readonly allowedServiceTypes: readonly ServiceType[];
-    /** The single capability exemption for the NFS server (default: none). */
+    /** The single capability exemption: devkube's NFS server in the namespace `devkube` unless set (null: none). */
     readonly nfsServerExemption: NfsServerExemption | null;
 }
 
@@ -53,7 +54,7 @@ export const DEFAULT_PACK_CONFIG: PackConfig = {
     maxMemory: "2Gi",
     maxLimitToRequestRatio: 4,
     allowedServiceTypes: ["ClusterIP"],
-    nfsServerExemption: null,
+    nfsServerExemption: { ...NFS_SERVER, namespace: DEFAULT_NAMESPACE, capabilities: [...NFS_SERVER.capabilities] },
 };
 
 export const ALL_CONFIG_KEYS: readonly PackConfigKey[] = [

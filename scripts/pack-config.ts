@@ -1,10 +1,12 @@
 // The policy pack's config for a stack, as `npm run up` and `npm run preview` pass it: the committed
-// policies/config/<stack>.json, with the NFS server's exemption in the stack's own namespace
-// (devkube:namespace), so a stack in another namespace needs no JSON edit and exempts nothing else.
+// policies/config/<stack>.json (thresholds), plus the NFS server's exemption (contract/identity.ts) in the
+// stack's own namespace (devkube:namespace), so no JSON names the server and a stack in another
+// namespace needs no edit and exempts nothing else.
 // Usage: tsx scripts/pack-config.ts <stack>   (writes .pulumi/policy-config-<stack>.json, prints its path)
 import * as fs from "fs";
 import * as path from "path";
 import { stackSetting } from "./stack-file";
+import { NFS_SERVER } from "../contract/identity";
 
 /** The namespace a stack's environment lives in: its stack file, else the project's default. */
 export function stackNamespace(root: string, stack: string): string {
@@ -15,13 +17,17 @@ export function stackNamespace(root: string, stack: string): string {
     return namespace;
 }
 
-/** A pack config with the NFS server exemption (if it has one) moved to `namespace`. */
+/**
+ * A pack config with devkube's NFS server exempted in `namespace` (contract/identity.ts says which server
+ * and which capabilities), unless the committed file switches the exemption off (null).
+ */
 export function withNamespace(config: Record<string, any>, namespace: string): Record<string, any> {
-    const security = config["devkube-pod-security"];
-    if (!security?.nfsServerExemption) {
+    const security = config["devkube-pod-security"] ?? {};
+    if (security.nfsServerExemption === null) {
         return config;
     }
-    return { ...config, "devkube-pod-security": { ...security, nfsServerExemption: { ...security.nfsServerExemption, namespace } } };
+    const nfsServerExemption = { ...NFS_SERVER, capabilities: [...NFS_SERVER.capabilities], namespace };
+    return { ...config, "devkube-pod-security": { ...security, nfsServerExemption } };
 }
 
 export function packConfigFor(root: string, stack: string, namespace = stackNamespace(root, stack)): Record<string, any> {

@@ -15,12 +15,22 @@ describe("the policy pack config of a stack", () => {
         assert.equal(stackNamespace(dir, "team"), "alice");
         fs.rmSync(dir, { recursive: true, force: true });
     });
-    it("moves only the exemption's namespace; everything else stays as committed", () => {
+    it("adds the NFS server's exemption in the stack's namespace, from the contract; everything else stays as committed", () => {
         const committed = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", "homelab.json"), "utf8"));
-        const moved = packConfigFor(ROOT, "homelab", "alice");
-        assert.equal(moved["devkube-pod-security"].nfsServerExemption.namespace, "alice");
-        moved["devkube-pod-security"].nfsServerExemption.namespace = committed["devkube-pod-security"].nfsServerExemption.namespace;
-        assert.deepEqual(moved, committed);
-        assert.deepEqual(withNamespace({ "devkube-image-tag": {} }, "alice"), { "devkube-image-tag": {} }, "no exemption, nothing to move");
+        assert.equal(committed["devkube-pod-security"], undefined, "no JSON names the NFS server");
+        const config = packConfigFor(ROOT, "homelab", "alice");
+        assert.deepEqual(config["devkube-pod-security"].nfsServerExemption, {
+            kind: "Deployment",
+            namespace: "alice",
+            name: "nfs-server",
+            container: "nfs-server",
+            capabilities: ["DAC_READ_SEARCH"],
+        });
+        delete config["devkube-pod-security"];
+        assert.deepEqual(config, committed);
+    });
+    it("leaves the exemption off where the committed file switches it off (null)", () => {
+        const off = { "devkube-pod-security": { nfsServerExemption: null } };
+        assert.deepEqual(withNamespace(off, "alice"), off);
     });
 });

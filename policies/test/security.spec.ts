@@ -64,8 +64,13 @@ describe("devkube-pod-security", () => {
             assert.deepStrictEqual(await runResourcePolicy(podSecurityPolicy, { ...nfsServer(), config: withExemption }), []);
         });
 
-        it("is off without config", async () => {
-            const v = await runResourcePolicy(podSecurityPolicy, nfsServer());
+        it("by default, exempts devkube's own server in the namespace devkube (contract/identity.ts)", async () => {
+            assert.deepStrictEqual(await runResourcePolicy(podSecurityPolicy, nfsServer()), []);
+            assert.strictEqual((await runResourcePolicy(podSecurityPolicy, nfsServer("nfs-server", "default"))).length, 1);
+        });
+
+        it("is off when the config sets it to null", async () => {
+            const v = await runResourcePolicy(podSecurityPolicy, { ...nfsServer(), config: { nfsServerExemption: null } });
             assert.strictEqual(v.length, 1);
             assert.match(v[0], /container "nfs-server" in Deployment devkube\/nfs-server: securityContext\.capabilities\.add contains "DAC_READ_SEARCH"; remove it: .*nfsServerExemption under "devkube-pod-security"/);
         });
