@@ -20,6 +20,15 @@ export const PART_OF = "devkube";
 export const PART_OF_SELECTOR = `${PART_OF_LABEL}=${PART_OF}`;
 export const NAME_LABEL = "app.kubernetes.io/name";
 
+/**
+ * On every DigitalOcean volume devkube makes: what it holds. Tags are how a volume is recognised (in the
+ * state, in the account); names are for people. DigitalOcean tags: letters, digits, ":", "-", "_".
+ */
+export const VOLUME_TAGS = {
+    workspace: "devkube-role:workspace",
+    appData: "devkube-role:app-data",
+} as const;
+
 export const TYPES = {
     doVolume: "digitalocean:index/volume:Volume",
     doCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",

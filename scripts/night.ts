@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Fetch, snapshotBeforeSleep } from "./snapshots";
-import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
+import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -51,9 +51,16 @@ export function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
-/** devkube names an app's own DigitalOcean volume app-<name>-volume; the other one is the workspace's. */
+/**
+ * Whether a DigitalOcean volume holds an app's data (else the workspace's code), by its tag. A state
+ * written before volumes had tags (they get them at the next `up`) is read by devkube's old names.
+ */
 export function isAppVolume(r: StateResource): boolean {
-    return r.type === DO_VOLUME && nameOf(r.urn).startsWith("app-");
+    if (r.type !== DO_VOLUME) {
+        return false;
+    }
+    const tags: unknown = (r.outputs ?? r.inputs)?.tags;
+    return Array.isArray(tags) && tags.length > 0 ? tags.includes(VOLUME_TAGS.appData) : nameOf(r.urn).startsWith("app-");
 }
 
 function describe(r: StateResource): string {

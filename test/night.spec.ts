@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { Exec, NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
-import { STACK_RUNS, stateOf } from "./harness";
+import { STACK_RUNS, runFixture, stateOf } from "./harness";
 
 /** A fake CLI: answers by the first argument, records every call. */
 function fakeExec(answers: Record<string, { code: number; stdout?: string; stderr?: string }>, calls: string[][]): Exec {
@@ -165,10 +165,13 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         assert.match(lines.join("\n"), /snapshot devkube-dev-20261122t190000z \(snap-5\) taken; keeping the newest 2, deleted devkube-dev-20261119t190000z, devkube-dev-20261120t190000z/);
     });
 
-    it("snapshots the workspace's volume, not an app's own volume listed before it", async () => {
-        const state = stateOf(await STACK_RUNS.dev());
+    it("snapshots the workspace's volume, not an app's own volume listed before it: each is known by its tag, not its name", async () => {
+        const state = stateOf(await runFixture("multi-service.yaml", { on: "dev" }));
         const workspace = state.find((r) => r.urn.endsWith("::workspace-volume"))!;
-        const appVolume = { ...workspace, urn: workspace.urn.replace("::workspace-volume", "::app-db-volume"), outputs: { ...workspace.outputs, id: "vol-app" } };
+        const db = state.find((r) => r.urn.endsWith("::app-db-volume"))!;
+        assert.deepEqual([workspace.outputs.tags, db.outputs.tags], [["devkube-role:workspace"], ["devkube-role:app-data"]]);
+        // Named like neither: only the tag says it holds an app's data.
+        const appVolume = { ...db, urn: db.urn.replace("::app-db-volume", "::renamed-volume"), outputs: { ...db.outputs, id: "vol-app" } };
         const requests: string[] = [];
         const exec = fakeExec(
             {
@@ -190,6 +193,19 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         );
         await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([byHand, ...old], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a"]);
+    });
+    it("reads a state written before volumes had tags by devkube's old names (the next up adds the tags in place)", async () => {
+        const untagged = stateOf(await runFixture("multi-service.yaml", { on: "dev" })).map((r) =>
+            r.type.endsWith("volume:Volume") ? { ...r, inputs: { ...r.inputs, tags: undefined }, outputs: { ...r.outputs, tags: undefined, id: r.urn.endsWith("::workspace-volume") ? "vol-ws" : "vol-app" } } : r,
+        );
+        const appFirst = [...untagged].sort((a, b) => Number(b.urn.includes("::app-")) - Number(a.urn.includes("::app-")));
+        const requests: string[] = [];
+        const exec = fakeExec(
+            { "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: appFirst } }) }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' } },
+            [],
+        );
+        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.equal(requests[0], "POST /volumes/vol-ws/snapshots");
     });
     it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
         const requests: string[] = [];

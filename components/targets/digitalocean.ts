@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DigitalOceanSettings, Size } from "../../config";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target } from "./target";
+import { VOLUME_TAGS } from "../../contract/identity";
 
 export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
 
@@ -97,6 +98,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             snapshotId: settings.volumeSnapshotId || undefined,
             initialFilesystemType: settings.volumeSnapshotId ? undefined : "ext4",
             description: "devkube workspace: your code. Protected; survives the nightly teardown.",
+            tags: [VOLUME_TAGS.workspace],
         },
         { provider: doProvider, protect: true },
     );
@@ -151,6 +153,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                     size: size.gib,
                     initialFilesystemType: "ext4",
                     description: `devkube app ${appName}: its own data. Protected; survives the nightly teardown.`,
+                    tags: [VOLUME_TAGS.appData],
                 },
                 { provider: doProvider, protect: true },
             );

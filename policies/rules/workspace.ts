@@ -3,7 +3,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../config";
 import { Deferred, isObject } from "../podspec";
 import { describeValue } from "../../contract/quantity";
-import { ROLES, ROLE_LABEL, TYPES } from "../../contract/identity";
+import { ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../../contract/identity";
 
 export const WORKSPACE_RETAINED = "devkube-workspace-retained";
 export const DO_VOLUME_TYPE = TYPES.doVolume;
@@ -51,9 +51,10 @@ function dataRole(r: PolicyResource, d: Deferred): string | undefined {
     return result;
 }
 
-/** How a message names what the volume holds (devkube names an app's DigitalOcean volume app-<name>-volume). */
+/** How a message names what the volume holds (by its role label or DigitalOcean tag, contract/identity.ts). */
 function holds(role: string | undefined, r: PolicyResource): string {
-    return role === APP_DATA_ROLE || (r.type === DO_VOLUME_TYPE && r.name.startsWith("app-")) ? "an app's own data" : "the workspace";
+    const tags: unknown = r.props.tags;
+    return role === APP_DATA_ROLE || (r.type === DO_VOLUME_TYPE && Array.isArray(tags) && tags.includes(VOLUME_TAGS.appData)) ? "an app's own data" : "the workspace";
 }
 
 /** Direct dependencies: `dependencies` plus every `propertyDependencies` entry (not `parent`). */

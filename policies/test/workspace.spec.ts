@@ -72,12 +72,13 @@ describe("devkube-workspace-retained", () => {
         assert.match((await runStackPolicy(workspaceRetainedPolicy, [pv(undefined)]))[0], /is not set and the resource is not protected/);
     });
 
-    it("holds an app's own volume (PV labelled app-data, DigitalOcean app-<name>-volume) to the same rules", async () => {
+    it("holds an app's own volume (PV labelled app-data, DigitalOcean volume tagged devkube-role:app-data) to the same rules", async () => {
         assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [pv("Retain", false, "app-data")]), []);
         assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [pv("Delete", false, "app-data")]), [
             'PersistentVolume workspace-pv (an app\'s own data): spec.persistentVolumeReclaimPolicy is "Delete", which wipes it when its claim is deleted; set it to "Retain"',
         ]);
-        const v = await runStackPolicy(workspaceRetainedPolicy, [volume(false, { name: "app-db-volume" })]);
+        const tagged = { name: "devkube-dev-devkube-db", region: "fra1", size: 5, initialFilesystemType: "ext4", tags: ["devkube-role:app-data"] };
+        const v = await runStackPolicy(workspaceRetainedPolicy, [volume(false, { name: "app-db-volume", props: tagged })]);
         assert.deepStrictEqual(v, ["DigitalOcean Volume app-db-volume (an app's own data) is not protected; set the resource option protect: true so no destroy can delete it"]);
     });
 
