@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { CACHE_ENV, NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
 import { claimVolume, deploymentArgs } from "./workload";
+import { WORKLOAD_NAMES } from "../contract/identity";
 
-export const EDITOR_NAME = "editor";
+export const EDITOR_NAME = WORKLOAD_NAMES.editor;
 
 export interface EditorArgs {
     readonly namespace: pulumi.Input<string>;

@@ -4,8 +4,9 @@ import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { WORKLOAD_NAMES } from "../contract/identity";
 
-export const IDE_NAME = "ide";
+export const IDE_NAME = WORKLOAD_NAMES.ide;
 const IDE_PORT = 8080;
 
 export interface IdeArgs {

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
-import { NFS_SERVER } from "../contract/identity";
+import { NFS_SERVER, WORKLOAD_NAMES } from "../contract/identity";
 
 /** The Kubernetes name of the NFS server Deployment; the policy pack exempts exactly this workload. */
-export const NFS_SERVER_NAME = NFS_SERVER.name;
+export const NFS_SERVER_NAME = WORKLOAD_NAMES.nfsServer;
 export const NFS_PORT = 2049;
 /** Capabilities the NFS server adds to the runtime's default set (the policy pack exempts the same, tested by own-policy-pack). */
 export const NFS_SERVER_CAPABILITIES = [...NFS_SERVER.capabilities];

@@ -5,8 +5,9 @@ import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
 import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { WORKLOAD_NAMES } from "../contract/identity";
 
-export const WEB_NAME = "web";
+export const WEB_NAME = WORKLOAD_NAMES.web;
 /** The share's directory nginx serves: edit <share>/html/index.html and reload the page. */
 export const WEB_ROOT_SUBPATH = "html";
 

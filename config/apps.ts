@@ -4,8 +4,9 @@
 import { compareQuantities, isNegative, isZero, tryParseQuantity } from "../contract/quantity";
 import { DNS_LABEL, Size, isAbsolutePath, parseSize } from "./common";
 import { PASSWORD_VARIABLE, PRESETS, PresetName, defaultPasswordKey, presetEntry, withPreset } from "./presets";
+import { SERVICE_TYPES, WORKLOAD_NAMES } from "../contract/identity";
 
-export const APP_EXPOSURES = ["none", "ClusterIP", "NodePort", "LoadBalancer"] as const;
+export const APP_EXPOSURES = ["none", ...SERVICE_TYPES] as const;
 export type AppExposure = (typeof APP_EXPOSURES)[number];
 
 export interface AppPort {
@@ -76,7 +77,7 @@ const APP_KEYS = [
     "probePath", "probeCommand", "volume", "uses",
 ];
 /** Names devkube's own workloads use. */
-const RESERVED_NAMES = ["web", "editor", "ide", "nfs-server"];
+const RESERVED_NAMES: readonly string[] = Object.values(WORKLOAD_NAMES);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const HOST_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;

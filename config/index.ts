@@ -6,15 +6,16 @@ import { AwakeSchedule, isTimeZone, parseSchedule } from "./schedule";
 import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
 import { ConfigError, DNS_LABEL, Size, closest, isAbsolutePath, parseSize, show } from "./common";
 import { PRESETS, defaultPasswordKey } from "./presets";
-import { DEFAULT_NAMESPACE } from "../contract/identity";
+import { DEFAULT_NAMESPACE, SERVICE_TYPES } from "../contract/identity";
+import type { ServiceType } from "../contract/identity";
 
 export { ConfigError, Size, parseSize };
 
 export const TARGETS = ["digitalocean", "minikube", "baremetal"] as const;
 export type TargetName = (typeof TARGETS)[number];
 
-export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
-export type ServiceType = (typeof SERVICE_TYPES)[number];
+export { SERVICE_TYPES };
+export type { ServiceType };
 
 export const BAREMETAL_MODES = ["local-disk", "existing-export"] as const;
 export type BaremetalMode = (typeof BAREMETAL_MODES)[number];

@@ -48,3 +48,15 @@ export const NFS_SERVER = {
     container: "nfs-server",
     capabilities: ["DAC_READ_SEARCH"],
 } as const;
+
+/** devkube's own workloads in the namespace (Deployment and Service names): no app may take one. */
+export const WORKLOAD_NAMES = {
+    web: "web",
+    editor: "editor",
+    ide: "ide",
+    nfsServer: NFS_SERVER.name,
+} as const;
+
+/** Kubernetes Service types, from the most private; the policy pack allows a stack some of them. */
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];

@@ -12,10 +12,11 @@
 
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
 import { describeValue, isNegative, isZero, tryParseQuantity } from "../contract/quantity";
-import { DEFAULT_NAMESPACE, NFS_SERVER } from "../contract/identity";
+import { DEFAULT_NAMESPACE, NFS_SERVER, SERVICE_TYPES } from "../contract/identity";
+import type { ServiceType } from "../contract/identity";
 
-export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
-export type ServiceType = typeof SERVICE_TYPES[number];
+export { SERVICE_TYPES };
+export type { ServiceType };
 
 /** Capabilities beyond the Pod Security "baseline" list, allowed on exactly one container. */
 export interface NfsServerExemption {
