@@ -35,10 +35,37 @@ export function packConfigFor(root: string, stack: string, namespace = stackName
     return withNamespace(committed, namespace);
 }
 
+/**
+ * Why `up` must not run: the stack's environment is awake in another namespace than devkube:namespace now
+ * says. Its claims cannot move while their volumes stay bound to the old ones: the new workspace claim
+ * would wait 5 minutes and fail, half the objects moved. Sleep first (the code stays), then up.
+ */
+export function namespaceMoveProblem(stack: string, configured: string, exported: any): string | undefined {
+    const namespaces = (exported?.deployment?.resources ?? []).filter((r: any) => r.type === "kubernetes:core/v1:Namespace");
+    const awakeIn: string | undefined = namespaces[0]?.outputs?.metadata?.name;
+    if (awakeIn === undefined || awakeIn === configured) {
+        return undefined;
+    }
+    return (
+        `devkube:namespace is ${JSON.stringify(configured)} but stack ${stack} is awake in namespace ${JSON.stringify(awakeIn)}; ` +
+        "its claims cannot move while their volumes are bound to the old ones. Move it with npm run sleep -- " +
+        `${stack} (your code stays), then npm run up -- ${stack}; nothing was changed`
+    );
+}
+
+// Usage: tsx scripts/pack-config.ts <stack> [--state]   (--state: the stack's `pulumi stack export` on stdin, checked first)
 if (require.main === module) {
     const stack = process.argv[2];
     const root = path.resolve(__dirname, "..");
     try {
+        if (process.argv.includes("--state")) {
+            const text = fs.readFileSync(0, "utf8");
+            const problem = namespaceMoveProblem(stack, stackNamespace(root, stack), text.trim() ? JSON.parse(text) : {});
+            if (problem) {
+                console.error(`stack.sh: ${problem}`);
+                process.exit(3);
+            }
+        }
         const out = path.join(root, ".pulumi", `policy-config-${stack}.json`);
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.writeFileSync(out, `${JSON.stringify(packConfigFor(root, stack), null, 2)}\n`);

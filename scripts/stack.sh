@@ -67,8 +67,12 @@ if ! select_err="$("${pulumi[@]}" stack select --create "$stack" 2>&1 >/dev/null
     printf '%s\n' "$select_err" >&2
     exit 1
 fi
-# The committed pack config, with the NFS server's exemption in this stack's namespace.
-policy_config="$(npx --no-install tsx scripts/pack-config.ts "$stack")"
+# The committed pack config, with the NFS server's exemption in this stack's namespace; refused first
+# when the environment is awake in another namespace (scripts/pack-config.ts says why and what to run).
+state="$("${pulumi[@]}" stack export --stack "$stack" 2>/dev/null || true)"
+if ! policy_config="$(printf '%s' "$state" | npx --no-install tsx scripts/pack-config.ts "$stack" --state)"; then
+    exit 2
+fi
 # DEVKUBE_POLICY_PACK=policies/analyzer starts the same pack as a binary analyzer, for CLIs whose
 # language host cannot start a policy pack folder (the e2e toolchain's); see policies/analyzer.
 flags=(--stack "$stack" --policy-pack "${DEVKUBE_POLICY_PACK:-policies}" --policy-pack-config "$policy_config")

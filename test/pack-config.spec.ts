@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { packConfigFor, stackNamespace, withNamespace } from "../scripts/pack-config";
+import { namespaceMoveProblem, packConfigFor, stackNamespace, withNamespace } from "../scripts/pack-config";
 import { ROOT } from "./harness";
 
 describe("the policy pack config of a stack", () => {
@@ -32,5 +32,28 @@ describe("the policy pack config of a stack", () => {
     it("leaves the exemption off where the committed file switches it off (null)", () => {
         const off = { "devkube-pod-security": { nfsServerExemption: null } };
         assert.deepEqual(withNamespace(off, "alice"), off);
+    });
+});
+
+describe("a namespace change on an awake stack", () => {
+    const state = (namespace?: string) => ({
+        deployment: {
+            resources: [
+                { urn: "urn:pulumi:minikube::devkube::pulumi:pulumi:Stack::devkube-minikube", type: "pulumi:pulumi:Stack" },
+                ...(namespace ? [{ urn: "urn:pulumi:minikube::devkube::kubernetes:core/v1:Namespace::devkube-namespace", type: "kubernetes:core/v1:Namespace", outputs: { metadata: { name: namespace } } }] : []),
+            ],
+        },
+    });
+    it("is refused before anything changes, naming both namespaces and the commands that move it", () => {
+        const problem = namespaceMoveProblem("minikube", "moved", state("devkube"));
+        assert.match(problem ?? "", /devkube:namespace is "moved" but stack minikube is awake in namespace "devkube"/);
+        assert.match(problem ?? "", /npm run sleep -- minikube/);
+        assert.match(problem ?? "", /then npm run up -- minikube/);
+        assert.match(problem ?? "", /nothing was changed/);
+    });
+    it("lets the same namespace, a stack asleep and a new stack through", () => {
+        assert.equal(namespaceMoveProblem("minikube", "devkube", state("devkube")), undefined);
+        assert.equal(namespaceMoveProblem("minikube", "moved", state()), undefined, "asleep: nothing holds the old namespace");
+        assert.equal(namespaceMoveProblem("minikube", "moved", {}), undefined, "never up");
     });
 });

@@ -62,7 +62,8 @@ describe("npm run up: which Pulumi CLI", () => {
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${r.bin}/pulumi \\(on PATH\\)$`, "m"));
         assert.equal(r.installedCalls[0], "stack select --create minikube");
-        assert.match(r.installedCalls[1], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
+        assert.equal(r.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
+        assert.match(r.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
     });
     it("passes over an older one for the npm package's CLI, saying why", () => {
         const r = upWithInstalledCli("3.100.0");

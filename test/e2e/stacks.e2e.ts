@@ -238,6 +238,29 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         }
     });
 
+    it("refuses to move an awake environment to another namespace, changing nothing; sleep then up moves it to the same host path", async () => {
+        upOrFail(stack);
+        const before = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        const cluster = snapshot();
+        mustPulumi(stack, ["config", "set", "devkube:namespace", "moved"]);
+        try {
+            const refused = npmUp(stack);
+            assert.equal(refused.code, 2, tail(refused.stdout + refused.stderr));
+            assert.match(refused.stderr, /devkube:namespace is "moved" but stack minikube is awake in namespace "devkube".*npm run sleep -- minikube \(your code stays\), then npm run up -- minikube; nothing was changed/);
+            assert.deepEqual(snapshot(), cluster, "the cluster is unchanged");
+            const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+            assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+            upOrFail(stack);
+            assert.equal(kubeJson(["-n", "moved", "get", "pvc", "workspace"]).status.phase, "Bound");
+            assert.deepEqual(workspacePv().spec.hostPath, before.workspaceSource, "the same host path");
+            assert.equal(exists(["namespace", NS]), false, "nothing left in the old namespace");
+            mustPulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        } finally {
+            mustPulumi(stack, ["config", "rm", "devkube:namespace"]);
+        }
+        upOrFail(stack);
+    });
+
     it("the edit loop through the outputs: a page written with editorShell is served through the port-forward command", async () => {
         assert.equal(process.getuid?.(), 0, "the web server runs in a namespace of its own (test/processes/pod.ts), which needs root");
         mustPulumi(stack, ["config", "set", "devkube:webServiceType", "ClusterIP"]);
