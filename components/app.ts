@@ -290,6 +290,11 @@ export function appExposureCounts(apps: AppSpec[]): { nodePorts: number; loadBal
     return { nodePorts: count("NodePort") + count("LoadBalancer"), loadBalancers: apps.filter((a) => a.expose === "LoadBalancer").length };
 }
 
+/** The load balancers an environment asks for: the web server's and the apps'. The quota admits them; the cost counts them. */
+export function loadBalancersAskedFor(webServiceType: string, apps: AppSpec[]): number {
+    return (webServiceType === "LoadBalancer" ? 1 : 0) + appExposureCounts(apps).loadBalancers;
+}
+
 export interface ResourceDemand {
     /** Cores. */
     readonly cpuRequest: number;

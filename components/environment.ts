@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
 import { AppSpec } from "../config/apps";
-import { App, appExposureCounts, appResourceDemand } from "./app";
+import { App, appExposureCounts, appResourceDemand, loadBalancersAskedFor } from "./app";
 import { Editor } from "./editor";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
@@ -66,7 +66,7 @@ export class Environment extends pulumi.ComponentResource {
                 name: args.namespace,
                 // A LoadBalancer Service allocates node ports too.
                 nodePorts: (exposure === "ClusterIP" ? 0 : 2) + appExposure.nodePorts,
-                loadBalancers: (exposure === "LoadBalancer" ? 1 : 0) + appExposure.loadBalancers,
+                loadBalancers: loadBalancersAskedFor(exposure, apps),
                 maxPods: args.maxPods,
                 claims: 2 + apps.filter((app) => app.volume).length,
                 appDemand: appResourceDemand(apps),

@@ -6,6 +6,7 @@ import { baremetalTarget } from "./baremetal";
 import { digitalOceanTarget } from "./digitalocean";
 import { minikubeTarget } from "./minikube";
 import { Target } from "./target";
+import { loadBalancersAskedFor } from "../app";
 
 export interface TargetContext {
     readonly stack: string;
@@ -24,7 +25,7 @@ export function createTarget(config: DevkubeConfig, context: TargetContext): Tar
                 stack: context.stack,
                 namespace: config.namespace,
                 token: context.digitalOceanToken(),
-                loadBalancers: (config.webServiceType === "LoadBalancer" ? 1 : 0) + config.apps.filter((app) => app.expose === "LoadBalancer").length,
+                loadBalancers: loadBalancersAskedFor(config.webServiceType, config.apps),
                 appVolumeGib: config.apps.reduce((sum, app) => sum + (app.volume ? app.volume.size.gib : 0), 0),
             });
         case "minikube":
