@@ -143,14 +143,22 @@ export async function deleteEverything(stack: string | undefined, exec: Exec, pr
     return plan;
 }
 
+/** The answer typed; standard input closing first (a script without --confirm) is no answer at all. */
 function askOnTerminal(question: string): Promise<string> {
     const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
-    return new Promise((resolve) =>
+    return new Promise((resolve, reject) => {
+        let answered = false;
         prompt.question(question, (answer) => {
+            answered = true;
             prompt.close();
             resolve(answer);
-        }),
-    );
+        });
+        prompt.on("close", () => {
+            if (!answered) {
+                reject(new NightError("no answer (standard input closed); nothing was deleted. Type the stack's name when asked, or pass --confirm <stack>"));
+            }
+        });
+    });
 }
 
 if (require.main === module) {

@@ -116,3 +116,33 @@ describe("delete-everything", () => {
         assert.equal(calls.some((c) => c[0] === "destroy"), false);
     });
 });
+
+describe("delete-everything, run as a command", () => {
+    it("with no answer (stdin closed, as in a script without --confirm): deletes nothing, says so, exits 2", async () => {
+        const { spawnSync } = require("child_process") as typeof import("child_process");
+        const fs = require("fs") as typeof import("fs");
+        const os = require("os") as typeof import("os");
+        const path = require("path") as typeof import("path");
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
+        fs.writeFileSync(path.join(bin, "state.json"), JSON.stringify({ deployment: { resources: stateOf(await STACK_RUNS.minikube()) } }));
+        // A Pulumi CLI that knows the stack and records anything else it is asked.
+        fs.writeFileSync(
+            path.join(bin, "pulumi"),
+            `#!/bin/sh\ncase "$1 $2" in\n  "version "*) echo v3.300.0 ;;\n  "stack ls") echo "[]" ;;\n  "stack export") cat "${bin}/state.json" ;;\n  *) echo "$*" >> "${bin}/calls" ;;\nesac\n`,
+            { mode: 0o755 },
+        );
+        const r = spawnSync("npx", ["--no-install", "tsx", "scripts/delete-everything.ts", "minikube"], {
+            cwd: root,
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+            input: "",
+            encoding: "utf8",
+            timeout: 60_000,
+        });
+        const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8") : "";
+        fs.rmSync(bin, { recursive: true, force: true });
+        assert.equal(r.status, 2, r.stdout + r.stderr);
+        assert.match(r.stdout, /This deletes everything devkube made for stack minikube/);
+        assert.match(r.stderr, /no answer \(standard input closed\); nothing was deleted\. Type the stack.s name when asked, or pass --confirm <stack>/);
+        assert.equal(calls, "", "no unprotect, no destroy");
+    });
+});
