@@ -1,6 +1,6 @@
 // scripts/stack.sh (npm run up / preview): what it says before Pulumi runs at all.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -41,42 +41,55 @@ describe("npm run up on a DigitalOcean stack without a passphrase", () => {
     });
 });
 
+interface UpResult {
+    readonly status: number | null;
+    readonly stderr: string;
+    readonly installedCalls: string[];
+    readonly bin: string;
+}
+
 /**
  * Runs `stack.sh up minikube` with a `pulumi` of `version` first on PATH (it records its arguments and
  * succeeds) and an npx whose launcher fails as it does offline; every other npx call (tsx) is the real one.
+ * Asynchronous, so that the runs below go side by side.
  */
-function upWithInstalledCli(version: string): { status: number | null; stderr: string; installedCalls: string[]; bin: string } {
+function upWithInstalledCli(version: string): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\n`, { mode: 0o755 });
-    const r = spawnSync("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
-    const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8").trim().split("\n") : [];
-    fs.rmSync(bin, { recursive: true, force: true });
-    return { status: r.status, stderr: r.stderr, installedCalls: calls, bin };
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.resume();
+    return new Promise((resolve) =>
+        child.on("close", (status) => {
+            const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8").trim().split("\n") : [];
+            fs.rmSync(bin, { recursive: true, force: true });
+            resolve({ status, stderr, installedCalls: calls, bin });
+        }),
+    );
 }
 
-describe("npm run up: which Pulumi CLI", () => {
+describe("npm run up: which Pulumi CLI, and what it says when there is none", () => {
+    let fits: UpResult;
+    let older: UpResult;
+    before(async () => ([fits, older] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0")])));
+
     it("uses the pulumi on PATH when its version fits, and says so", () => {
-        const r = upWithInstalledCli("3.260.1");
-        assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${r.bin}/pulumi \\(on PATH\\)$`, "m"));
-        assert.equal(r.installedCalls[0], "stack select --create minikube");
-        assert.equal(r.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
-        assert.match(r.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
+        assert.equal(fits.status, 0, fits.stderr);
+        assert.match(fits.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${fits.bin}/pulumi \\(on PATH\\)$`, "m"));
+        assert.equal(fits.installedCalls[0], "stack select --create minikube");
+        assert.equal(fits.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
+        assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
     });
     it("passes over an older one for the npm package's CLI, saying why", () => {
-        const r = upWithInstalledCli("3.100.0");
-        assert.deepEqual(r.installedCalls, []);
-        assert.match(r.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH \(\S+\/pulumi\) is 3\.100\.0, older than 3\.259\.0/m);
+        assert.deepEqual(older.installedCalls, []);
+        assert.match(older.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH \(\S+\/pulumi\) is 3\.100\.0, older than 3\.259\.0/m);
     });
-});
-
-describe("npm run up when the Pulumi CLI cannot be had", () => {
-    it("says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
-        const r = upWithInstalledCli("2.25.0");
-        assert.equal(r.status, 2, r.stderr);
-        assert.match(r.stderr, /^stack\.sh: the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in .*versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/m);
+    it("when the npm package cannot provide its CLI either: says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
+        assert.equal(older.status, 2, older.stderr);
+        assert.match(older.stderr, /^stack\.sh: the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in .*versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/m);
     });
 });
 
