@@ -33,6 +33,7 @@ export const TYPES = {
     doVolume: "digitalocean:index/volume:Volume",
     doCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     persistentVolume: "kubernetes:core/v1:PersistentVolume",
+    namespace: "kubernetes:core/v1:Namespace",
 } as const;
 
 /** The namespace devkube uses unless a stack sets devkube:namespace. */

@@ -4,7 +4,6 @@
 // asks for the stack's name, then removes all of it. `sleep` and a plain destroy never delete data.
 import * as readline from "readline";
 import {
-    DO_VOLUME,
     Exec,
     NightError,
     ROOT,
@@ -18,13 +17,12 @@ import {
     nameOf,
     printDropped,
     pulumiExec,
+    realResources,
     volumeSource,
 } from "./night";
 import { chooseCli } from "./pulumi-cli";
 import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
 import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
-
-const PV = TYPES.persistentVolume;
 
 export interface DeletionPlan {
     /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
@@ -39,17 +37,17 @@ export interface DeletionPlan {
 
 /** What deleting a stack removes, from its state and its volumes' snapshots. */
 export function planDeletion(resources: StateResource[], snapshots: Snapshot[]): DeletionPlan {
-    const real = resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+    const real = realResources(resources);
     const cloud: string[] = [];
     const onDisk: string[] = [];
     for (const r of real) {
         const o = r.outputs ?? {};
-        if (r.type === DO_VOLUME) {
+        if (r.type === TYPES.doVolume) {
             cloud.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.size ?? "?"} GiB): ${isAppVolume(r) ? "an app's own data" : "your code"}`);
         } else if (r.type.startsWith("digitalocean:")) {
             cloud.push(`DigitalOcean ${r.type.split(":").pop()} ${o.name ?? nameOf(r.urn)}`);
         }
-        const pv = r.type === PV ? (r.outputs ?? r.inputs) : undefined;
+        const pv = r.type === TYPES.persistentVolume ? (r.outputs ?? r.inputs) : undefined;
         if (pv && !pv.spec?.csi && !pv.spec?.nfs) {
             const role = pv.metadata?.labels?.[ROLE_LABEL];
             onDisk.push(`${volumeSource(pv.spec ?? {})}${role === ROLES.appData ? ` (app ${pv.metadata?.labels?.[NAME_LABEL] ?? "?"}'s data)` : role === ROLES.workspace ? " (your code)" : ""}`);
@@ -89,10 +87,10 @@ export async function deleteEverything(stack: string | undefined, exec: Exec, pr
         fail(`stack ${name} has no state (pulumi stack export: ${lastLine(exported.stderr)}); nothing was deleted`);
     }
     const resources: StateResource[] = JSON.parse(exported.stdout).deployment?.resources ?? [];
-    const volumes = resources.filter((r) => r.type === DO_VOLUME && r.outputs?.id);
+    const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
     const snapshots: Snapshot[] = [];
+    const token = volumes.length > 0 ? digitalOceanToken(name, exec, deps.env) : "";
     if (volumes.length > 0) {
-        const token = digitalOceanToken(name, exec, deps.env);
         if (!token) {
             fail(`stack ${name} has DigitalOcean volumes, and listing their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
         }
@@ -126,7 +124,6 @@ export async function deleteEverything(stack: string | undefined, exec: Exec, pr
         );
     }
     printDropped(destroyed, resources, print);
-    const token = snapshots.length > 0 ? digitalOceanToken(name, exec, deps.env) : "";
     for (const snapshot of snapshots) {
         try {
             await deleteSnapshot(deps.fetch, token, snapshot);

@@ -44,9 +44,6 @@ export interface SleepPlan {
     readonly remove: string[];
 }
 
-export const DO_VOLUME = TYPES.doVolume;
-const PV = TYPES.persistentVolume;
-
 export function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
@@ -56,7 +53,7 @@ export function nameOf(urn: string): string {
  * written before volumes had tags (they get them at the next `up`) is read by devkube's old names.
  */
 export function isAppVolume(r: StateResource): boolean {
-    if (r.type !== DO_VOLUME) {
+    if (r.type !== TYPES.doVolume) {
         return false;
     }
     const tags: unknown = (r.outputs ?? r.inputs)?.tags;
@@ -80,14 +77,19 @@ export function volumeSource(spec: any): string {
               : "an unknown source";
 }
 
+/** What exists in the cloud or the cluster: the state without the stack, components and providers. */
+export function realResources(resources: StateResource[]): StateResource[] {
+    return resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+}
+
 /** Decides what a sleep keeps and removes, and refuses when the workspace would go with the rest. */
 export function planSleep(resources: StateResource[]): SleepPlan {
-    const real = resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+    const real = realResources(resources);
     const workspace: string[] = [];
     const problems: string[] = [];
     let workspaceFound = false;
     for (const r of real) {
-        if (r.type === DO_VOLUME) {
+        if (r.type === TYPES.doVolume) {
             const o = r.outputs ?? {};
             workspace.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.region ?? "?"})`);
             workspaceFound ||= !isAppVolume(r);
@@ -100,7 +102,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         }
         const labels = (r.outputs ?? r.inputs)?.metadata?.labels ?? {};
         const role = labels[ROLE_LABEL];
-        if (r.type === PV && (role === ROLES.workspace || role === ROLES.appData)) {
+        if (r.type === TYPES.persistentVolume && (role === ROLES.workspace || role === ROLES.appData)) {
             workspaceFound ||= role === ROLES.workspace;
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
             const where = volumeSource(spec);
@@ -244,7 +246,7 @@ export function digitalOceanToken(name: string, exec: Exec, env: NodeJS.ProcessE
 
 async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
     // The workspace's volume; apps' own volumes are not snapshotted.
-    const volume = resources.find((r) => r.type === DO_VOLUME && !isAppVolume(r));
+    const volume = resources.find((r) => r.type === TYPES.doVolume && !isAppVolume(r));
     if (!volume) {
         return;
     }

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stackSetting } from "./stack-file";
-import { NFS_SERVER } from "../contract/identity";
+import { NFS_SERVER, TYPES } from "../contract/identity";
 
 /** The namespace a stack's environment lives in: its stack file, else the project's default. */
 export function stackNamespace(root: string, stack: string): string {
@@ -41,7 +41,7 @@ export function packConfigFor(root: string, stack: string, namespace = stackName
  * would wait 5 minutes and fail, half the objects moved. Sleep first (the code stays), then up.
  */
 export function namespaceMoveProblem(stack: string, configured: string, exported: any): string | undefined {
-    const namespaces = (exported?.deployment?.resources ?? []).filter((r: any) => r.type === "kubernetes:core/v1:Namespace");
+    const namespaces = (exported?.deployment?.resources ?? []).filter((r: any) => r.type === TYPES.namespace);
     const awakeIn: string | undefined = namespaces[0]?.outputs?.metadata?.name;
     if (awakeIn === undefined || awakeIn === configured) {
         return undefined;

@@ -6,14 +6,7 @@ import { describeValue } from "../../contract/quantity";
 import { ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../../contract/identity";
 
 export const WORKSPACE_RETAINED = "devkube-workspace-retained";
-export const DO_VOLUME_TYPE = TYPES.doVolume;
-export const DO_CLUSTER_TYPE = TYPES.doCluster;
 export const DO_PROVIDER_TYPE = "pulumi:providers:digitalocean";
-export const PV_TYPE = TYPES.persistentVolume;
-export const WORKSPACE_ROLE_LABEL = ROLE_LABEL;
-export const WORKSPACE_ROLE = ROLES.workspace;
-/** An app's own volume (a database): kept like the workspace. */
-export const APP_DATA_ROLE = ROLES.appData;
 
 /**
  * Component resources own nothing outside Pulumi, so `destroy` removing them loses nothing. Policies see no
@@ -38,15 +31,15 @@ export function isComponentType(type: string): boolean {
 
 /** The role label of a PersistentVolume that holds user data, or undefined. */
 function dataRole(r: PolicyResource, d: Deferred): string | undefined {
-    if (r.type !== PV_TYPE) {
+    if (r.type !== TYPES.persistentVolume) {
         return undefined;
     }
     let result: string | undefined;
     d.run(() => {
         const m: unknown = r.props.metadata;
         const labels: unknown = isObject(m) ? m.labels : undefined;
-        const role = isObject(labels) ? labels[WORKSPACE_ROLE_LABEL] : undefined;
-        result = role === WORKSPACE_ROLE || role === APP_DATA_ROLE ? role : undefined;
+        const role = isObject(labels) ? labels[ROLE_LABEL] : undefined;
+        result = role === ROLES.workspace || role === ROLES.appData ? role : undefined;
     });
     return result;
 }
@@ -54,7 +47,7 @@ function dataRole(r: PolicyResource, d: Deferred): string | undefined {
 /** How a message names what the volume holds (by its role label or DigitalOcean tag, contract/identity.ts). */
 function holds(role: string | undefined, r: PolicyResource): string {
     const tags: unknown = r.props.tags;
-    return role === APP_DATA_ROLE || (r.type === DO_VOLUME_TYPE && Array.isArray(tags) && tags.includes(VOLUME_TAGS.appData)) ? "an app's own data" : "the workspace";
+    return role === ROLES.appData || (r.type === TYPES.doVolume && Array.isArray(tags) && tags.includes(VOLUME_TAGS.appData)) ? "an app's own data" : "the workspace";
 }
 
 /** Direct dependencies: `dependencies` plus every `propertyDependencies` entry (not `parent`). */
@@ -88,7 +81,7 @@ function transitiveDependencies(root: PolicyResource): { resource: PolicyResourc
 export const workspaceRetainedPolicy: StackValidationPolicy = {
     name: WORKSPACE_RETAINED,
     description:
-        `User data (a DigitalOcean Volume, or a PersistentVolume labelled ${WORKSPACE_ROLE_LABEL}: ${WORKSPACE_ROLE} or ${APP_DATA_ROLE}) ` +
+        `User data (a DigitalOcean Volume, or a PersistentVolume labelled ${ROLE_LABEL}: ${ROLES.workspace} or ${ROLES.appData}) ` +
         "is protected or (PV) has reclaim policy Retain; a DigitalOcean Volume is protected and depends on no unprotected " +
         "custom resource (never on the cluster), so `pulumi destroy --exclude-protected` removes everything else.",
     enforcementLevel: "mandatory",
@@ -96,14 +89,14 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         policyConfig(args, WORKSPACE_RETAINED);
         const d = new Deferred();
-        const workspaces = args.resources.filter((r) => r.type === DO_VOLUME_TYPE || dataRole(r, d) !== undefined);
+        const workspaces = args.resources.filter((r) => r.type === TYPES.doVolume || dataRole(r, d) !== undefined);
         if (workspaces.length === 0) {
             d.finish();
             args.notApplicable("the stack has no workspace volume");
         }
         for (const w of workspaces) {
             const protectedNow = w.opts !== undefined && w.opts.protect === true;
-            if (w.type === PV_TYPE) {
+            if (w.type === TYPES.persistentVolume) {
                 d.run(() => {
                     const spec: unknown = w.props.spec;
                     const reclaim: unknown = isObject(spec) ? spec.persistentVolumeReclaimPolicy : undefined;
@@ -129,7 +122,7 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
             }
             for (const { resource: dep, chain } of transitiveDependencies(w)) {
                 const via = chain.length > 1 ? ` (via ${chain.slice(0, -1).join(" -> ")})` : "";
-                if (dep.type === DO_CLUSTER_TYPE) {
+                if (dep.type === TYPES.doCluster) {
                     reportViolation(
                         `${what} depends on the Kubernetes cluster ${dep.name}${via}; \`pulumi destroy --exclude-protected\` keeps what a ` +
                             `protected resource depends on, so the cluster (and its bill) would survive: remove that dependency ` +
