@@ -1,9 +1,9 @@
 // devkube: config -> target -> environment -> outputs. Pulumi calls the exported function;
 // tests call it too, once per stack, under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseConfig, stackConfig, stackSecrets } from "./config";
+import { ConfigError, stackConfig, stackSecrets } from "./config";
 import { Environment } from "./components/environment";
-import { appDataVolumes, createTarget } from "./components/targets";
+import { appDataSources, createTarget, parseConfig } from "./targets";
 
 async function devkube() {
     let config;
@@ -31,7 +31,7 @@ async function devkube() {
                     Object.fromEntries(Object.entries(app.secretEnv).map(([variable, key]) => [variable, secrets.secret(key)])),
                 ]),
             ),
-            appDataVolumes: appDataVolumes(target, config.apps),
+            appDataSources: appDataSources(target, config.apps),
             idePassword: config.ide ? secrets.idePassword() : undefined,
         },
         { providers: [target.provider] },

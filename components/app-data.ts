@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackingVolume } from "./storage";
-import { NO_CLASS, backingVolumeSpec } from "./workspace";
+import { DataSource } from "./storage";
+import { NO_CLASS, backingVolumeSpec, protectedClassClaim } from "./workspace";
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 /** The role label of an app's own PersistentVolume (the policy pack and `npm run sleep` look for it). */
@@ -11,8 +11,8 @@ export interface AppDataArgs {
     readonly appName: string;
     /** Capacity as a Kubernetes quantity, e.g. "5Gi". */
     readonly size: string;
-    /** The target's disk for it (static, kept like the workspace), or a storage class of the cluster. */
-    readonly source: { readonly disk: BackingVolume } | { readonly storageClass: string };
+    /** The target's disk for it (static, kept like the workspace), or a claim from a storage class of the cluster. */
+    readonly source: DataSource;
 }
 
 /**
@@ -48,23 +48,7 @@ export class AppData extends pulumi.ComponentResource {
                 { parent: this },
             );
         } else {
-            claim = new k8s.core.v1.PersistentVolumeClaim(
-                `${name}-claim`,
-                {
-                    metadata: {
-                        name: claimName,
-                        namespace: args.namespace,
-                        labels,
-                        // pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s
-                        // local-path) as ready only while Pending, so any later update of this Bound claim
-                        // would wait its full 5 minutes (seen with the workspace). The Deployment's own
-                        // wait still reports a claim that never binds.
-                        annotations: { "pulumi.com/skipAwait": "true" },
-                    },
-                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.source.storageClass, resources },
-                },
-                { parent: this, protect: true },
-            );
+            claim = protectedClassClaim(`${name}-claim`, { namespace: args.namespace, claimName, size: args.size, claim: args.source.claim, labels: { ...labels, [ROLE_LABEL]: ROLES.appData } }, this);
         }
         this.claimName = claim.metadata.name;
         this.registerOutputs({ claimName: this.claimName });

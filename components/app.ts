@@ -4,7 +4,7 @@ import { AppSpec, podsAtOnce, quantityValue } from "../config/apps";
 import { CONNECTION_URL, PASSWORD_VARIABLE, connectionEnv } from "../config/presets";
 import { serviceAccess } from "./access";
 import { AppData } from "./app-data";
-import { BackingVolume } from "./storage";
+import { DataSource } from "./storage";
 import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kube";
 import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } from "./workload";
 
@@ -45,8 +45,8 @@ export interface AppArgs {
     readonly secrets: Record<string, pulumi.Input<string>>;
     /** How to reach a node's address on this target, for NodePort URLs. */
     readonly nodeAddress: string;
-    /** The target's disk for the app's own volume (when it has one and names no storage class). */
-    readonly dataVolume?: BackingVolume;
+    /** Where the app's own volume lives (its storage class, or the target's disk or class). */
+    readonly dataSource?: DataSource;
     /** Connection Secrets of the preset apps this app `uses`, loaded with envFrom. */
     readonly connectionSecrets?: pulumi.Input<string>[];
 }
@@ -139,7 +139,7 @@ export class App extends pulumi.ComponentResource {
                       namespace: args.namespace,
                       appName: app.name,
                       size: app.volume.size.quantity,
-                      source: app.volume.storageClass ? { storageClass: app.volume.storageClass } : { disk: this.requireDisk(args) },
+                      source: this.requireDataSource(args),
                   },
                   { parent: this },
               )
@@ -236,12 +236,12 @@ export class App extends pulumi.ComponentResource {
         this.registerOutputs({ access: this.access, connection: this.connection });
     }
 
-    private requireDisk(args: AppArgs): BackingVolume {
-        if (!args.dataVolume) {
-            // The config check (appVolumeProblems) stops this first; this guards a new target.
+    private requireDataSource(args: AppArgs): DataSource {
+        if (!args.dataSource) {
+            // The config check (the target's appVolumeProblems) stops this first; this guards a new target.
             throw new Error(`app ${args.app.name}: this target has no disk for an app's own volume; set volume.storageClass`);
         }
-        return args.dataVolume;
+        return args.dataSource;
     }
 }
 

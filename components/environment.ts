@@ -7,7 +7,7 @@ import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
 import { NfsServer } from "./nfs-server";
 import { NfsShare } from "./nfs-share";
-import { BackingVolume, WorkspaceStorage } from "./storage";
+import { DataSource, WorkspaceStorage } from "./storage";
 import { WebServer } from "./web-server";
 import { Workspace } from "./workspace";
 
@@ -32,8 +32,8 @@ export interface EnvironmentArgs {
     readonly apps?: AppSpec[];
     /** The apps' secretEnv values, by app name and variable; Pulumi secrets. */
     readonly appSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
-    /** The target's disks for apps' own volumes, by app name. */
-    readonly appDataVolumes?: Record<string, BackingVolume | undefined>;
+    /** Where each app's own volume lives, by app name. */
+    readonly appDataSources?: Record<string, DataSource | undefined>;
 }
 
 /**
@@ -84,7 +84,7 @@ export class Environment extends pulumi.ComponentResource {
             );
             const server = new NfsServer(
                 `${name}-nfs`,
-                { namespace: ns.name, claimName: workspace.claimName, node: args.storage.volume.node },
+                { namespace: ns.name, claimName: workspace.claimName, node: "node" in args.storage.volume ? args.storage.volume.node : undefined },
                 child,
             );
             share = new NfsShare(
@@ -147,7 +147,7 @@ export class Environment extends pulumi.ComponentResource {
                         shareClaimName: share.claimName,
                         secrets: args.appSecrets?.[app.name] ?? {},
                         nodeAddress: args.nodeAddress,
-                        dataVolume: args.appDataVolumes?.[app.name],
+                        dataSource: args.appDataSources?.[app.name],
                         connectionSecrets: app.uses.map((used) => built.get(used)!.connectionSecretName!),
                     },
                     child,

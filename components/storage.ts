@@ -14,9 +14,22 @@ export interface BackingVolume {
     readonly description: pulumi.Input<string>;
 }
 
+/**
+ * A claim from one of the cluster's storage classes, for a cluster devkube did not make (the kubeconfig
+ * target): protected, so the night's teardown keeps it, and its volume, with the data.
+ */
+export interface ClassClaim {
+    /** undefined: the cluster's default class. */
+    readonly storageClass: string | undefined;
+    readonly description: pulumi.Input<string>;
+}
+
+/** Where an app's own data lives: a disk of the target's behind a static PV, or a claim from a class. */
+export type DataSource = { readonly disk: BackingVolume } | { readonly claim: ClassClaim };
+
 export type WorkspaceStorage =
-    /** devkube runs an NFS server in the cluster that exports the backing volume. */
-    | { readonly kind: "in-cluster"; readonly volume: BackingVolume }
+    /** devkube runs an NFS server in the cluster that exports the backing volume (or a class's claim). */
+    | { readonly kind: "in-cluster"; readonly volume: BackingVolume | ClassClaim }
     /** An NFS export that already exists on the network is mounted directly; no NFS server pod. */
     | { readonly kind: "existing-export"; readonly server: string; readonly path: string };
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackingVolume } from "./storage";
+import { BackingVolume, ClassClaim } from "./storage";
 import { PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 export interface WorkspaceArgs {
@@ -8,8 +8,8 @@ export interface WorkspaceArgs {
     readonly namespace: pulumi.Input<string>;
     /** Capacity as a Kubernetes quantity, e.g. "10Gi". */
     readonly size: string;
-    /** The disk, from the target. */
-    readonly volume: BackingVolume;
+    /** The disk, from the target, or a claim from one of the cluster's classes. */
+    readonly volume: BackingVolume | ClassClaim;
 }
 
 /**
@@ -38,7 +38,7 @@ export function reservedFor(claim: ClaimRef): Pick<k8s.types.input.core.v1.Persi
 export const WORKSPACE_CLAIM = "workspace";
 
 /** The PersistentVolume spec that points at the backing disk; Retain, so deleting it never deletes the disk. */
-export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">, claim: ClaimRef): k8s.types.input.core.v1.PersistentVolumeSpec {
+export function backingVolumeSpec(args: { readonly size: string; readonly volume: BackingVolume }, claim: ClaimRef): k8s.types.input.core.v1.PersistentVolumeSpec {
     const { volume } = args;
     return {
         ...volume.source,
@@ -61,6 +61,33 @@ export function backingVolumeSpec(args: Pick<WorkspaceArgs, "size" | "volume">, 
 }
 
 /**
+ * A claim from a storage class, protected so `destroy --exclude-protected` keeps it, and with it the data,
+ * through the night. pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s local-path)
+ * as ready only while Pending, so any later update of the Bound claim would wait its full 5 minutes (seen
+ * with the workspace); the await is skipped, and the Deployment that mounts it still reports a claim that
+ * never binds.
+ */
+export function protectedClassClaim(
+    name: string,
+    args: { readonly namespace: pulumi.Input<string>; readonly claimName: string; readonly size: string; readonly claim: ClassClaim; readonly labels: Record<string, string> },
+    parent: pulumi.Resource,
+): k8s.core.v1.PersistentVolumeClaim {
+    return new k8s.core.v1.PersistentVolumeClaim(
+        name,
+        {
+            metadata: { name: args.claimName, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/skipAwait": "true" } },
+            spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.claim.storageClass, resources: { requests: { storage: args.size } } },
+        },
+        { parent, protect: true },
+    );
+}
+
+/** Whether the target's workspace is a class's claim rather than a disk behind a static PV. */
+export function isClassClaim(volume: BackingVolume | ClassClaim): volume is ClassClaim {
+    return !("source" in volume);
+}
+
+/**
  * The workspace: a static PersistentVolume on the target's disk and the claim the NFS server mounts.
  * Static (not dynamically provisioned) so the same disk is found again after the nightly teardown.
  */
@@ -70,6 +97,18 @@ export class Workspace extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:storage:Workspace", name, {}, opts);
+        const backing = args.volume;
+        if (isClassClaim(backing)) {
+            const claim = protectedClassClaim(
+                `${name}-claim`,
+                { namespace: args.namespace, claimName: WORKSPACE_CLAIM, size: args.size, claim: backing, labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF } },
+                this,
+            );
+            this.claimName = claim.metadata.name;
+            this.volumeName = claim.spec.volumeName;
+            this.registerOutputs({ claimName: this.claimName, volumeName: this.volumeName });
+            return;
+        }
         const volume = new k8s.core.v1.PersistentVolume(
             `${name}-volume`,
             {
@@ -78,9 +117,9 @@ export class Workspace extends pulumi.ComponentResource {
                     // so a PV deleted at night and created again at once never meets its old self in
                     // the PV controller's cache (which would leave the claim unbound).
                     labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF },
-                    annotations: args.volume.annotations,
+                    annotations: backing.annotations,
                 },
-                spec: backingVolumeSpec(args, { namespace: args.namespace, name: WORKSPACE_CLAIM }),
+                spec: backingVolumeSpec({ size: args.size, volume: backing }, { namespace: args.namespace, name: WORKSPACE_CLAIM }),
             },
             { parent: this },
         );

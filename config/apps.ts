@@ -529,31 +529,12 @@ function crossAppProblems(parsed: Array<[AppSpec, number]>): string[] {
     return problems;
 }
 
-/** Volumes the target cannot keep through the night, found once the target is known. */
+/** Volumes the target cannot keep through the night, found once the target is known (its own rule). */
 export function appVolumeProblems(
     apps: AppSpec[],
-    target: { kind: string; existingExport?: boolean },
+    rule: (volume: NonNullable<AppSpec["volume"]>, field: string) => string[],
     /** Each app's position in devkube:apps (parseApps' indexes). */
     indexes: number[] = apps.map((_, i) => i),
 ): string[] {
-    const problems: string[] = [];
-    apps.forEach((app, position) => {
-        if (!app.volume) {
-            return;
-        }
-        const field = `devkube:apps[${indexes[position]}] (${app.name}).volume`;
-        if (target.kind === "digitalocean" && app.volume.storageClass) {
-            problems.push(
-                `${field}.storageClass: got ${JSON.stringify(app.volume.storageClass)}; the digitalocean target deletes the cluster every night, ` +
-                    "and a claim from a storage class would lose its data with it; leave storageClass out and devkube keeps the data on a protected DigitalOcean volume",
-            );
-        }
-        if (target.existingExport && !app.volume.storageClass) {
-            problems.push(
-                `${field}: got ${JSON.stringify({ size: app.volume.size.quantity, mountPath: app.volume.mountPath })}; devkube:baremetalMode=existing-export has no disk of its own for app data ` +
-                    "(and databases do not belong on NFS); add storageClass: <a storage class of the cluster>, e.g. local-path",
-            );
-        }
-    });
-    return problems;
+    return apps.flatMap((app, position) => (app.volume ? rule(app.volume, `devkube:apps[${indexes[position]}] (${app.name}).volume`) : []));
 }

@@ -66,3 +66,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
     return best;
 }
+
+/** Whether `path` is `dir` or lies under it. */
+export function isInside(path: string, dir: string): boolean {
+    const clean = (p: string) => p.replace(/\/+$/, "");
+    return clean(path) === clean(dir) || clean(path).startsWith(`${clean(dir)}/`);
+}

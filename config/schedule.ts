@@ -1,5 +1,5 @@
 // The awake schedule (devkube:awakeSchedule) and its time zone (devkube:timeZone), read once for the
-// cost figures (components/targets/cost.ts) and the scheduled workflow's check (scripts/schedule.ts).
+// cost figures (targets/cost.ts) and the scheduled workflow's check (scripts/schedule.ts).
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

@@ -33,6 +33,7 @@ export const TYPES = {
     doVolume: "digitalocean:index/volume:Volume",
     doCluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     persistentVolume: "kubernetes:core/v1:PersistentVolume",
+    persistentVolumeClaim: "kubernetes:core/v1:PersistentVolumeClaim",
     namespace: "kubernetes:core/v1:Namespace",
 } as const;
 

@@ -102,6 +102,20 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         }
         const labels = (r.outputs ?? r.inputs)?.metadata?.labels ?? {};
         const role = labels[ROLE_LABEL];
+        if (r.type === TYPES.persistentVolumeClaim && (role === ROLES.workspace || role === ROLES.appData)) {
+            // A claim from a storage class (devkube labels only those): the class's volume lives as long as the claim.
+            workspaceFound ||= role === ROLES.workspace;
+            const o = r.outputs ?? r.inputs ?? {};
+            const className = o.spec?.storageClassName;
+            const where = `claim ${o.metadata?.name ?? nameOf(r.urn)} from ${className ? `storage class ${className}` : "the cluster's default storage class"}`;
+            workspace.push(role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where);
+            if (!r.protect) {
+                problems.push(
+                    `the ${where} holds your ${role === ROLES.appData ? "app's data" : "code"} and is not protected, so a destroy would delete it (and its class may delete the volume); ` +
+                        `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
+                );
+            }
+        }
         if (r.type === TYPES.persistentVolume && (role === ROLES.workspace || role === ROLES.appData)) {
             workspaceFound ||= role === ROLES.workspace;
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
@@ -119,7 +133,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         }
     }
     if (real.length > 0 && !workspaceFound) {
-        problems.push(`no workspace (a protected DigitalOcean volume or a Retain PersistentVolume labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
+        problems.push(`no workspace (a protected DigitalOcean volume, a Retain PersistentVolume or a protected claim labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
     }
     const kept = keptByExcludeProtected(resources);
     return {

@@ -6,7 +6,7 @@ import { sharedVolumeSpec } from "../components/nfs-share";
 import { NGINX_CONF } from "../components/web-server";
 import { backingVolumeSpec } from "../components/workspace";
 import { IMAGES } from "../components/images";
-import { doksKubeconfig, volumeName } from "../components/targets/digitalocean";
+import { doksKubeconfig, volumeName } from "../targets/digitalocean";
 
 describe("components: decisions", () => {
     it("gives the exact port-forward command for a private service", () => {

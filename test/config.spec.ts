@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { ConfigError, ConfigKey, DEFAULTS, RawConfig, parseConfig, parseSize } from "../config";
+import { ConfigError, ConfigKey, RawConfig, parseSize } from "../config";
+import { DEFAULTS, parseConfig } from "../targets";
 import { stackConfigValues } from "./harness";
 
 function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[]; extraKeys?: string[] } = {}): RawConfig {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { BILLING_CAP_HOURS, awakeHoursPerMonth, monthlyCost } from "../components/targets/cost";
+import { BILLING_CAP_HOURS, awakeHoursPerMonth, monthlyCost } from "../targets/cost";
 import { parseSchedule } from "../config/schedule";
 import { STACK_RUNS, runDev } from "./harness";
 

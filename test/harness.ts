@@ -10,6 +10,8 @@ import { packConfigFor } from "../scripts/pack-config";
 export const ROOT = path.resolve(__dirname, "..");
 export const MOCK_CLUSTER_IP = "10.96.123.45";
 export const MOCK_NODE_PORT = 31080;
+/** The storage classes a mocked cluster has, and their reclaim policies (read with StorageClass.get). */
+export const MOCK_STORAGE_CLASSES: Record<string, string> = { "local-path": "Delete", "retained-ssd": "Retain" };
 export const MOCK_VOLUME_ID = "506f78a4-e098-11e5-ad9f-000f53306e21";
 export const MOCK_DOKS_LATEST = "1.34.1-do.0";
 
@@ -194,6 +196,14 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
     const pending = new Map<string, Partial<Recorded>>();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
+            if (args.type === "kubernetes:storage.k8s.io/v1:StorageClass" && args.id) {
+                const reclaimPolicy = MOCK_STORAGE_CLASSES[args.id];
+                if (!reclaimPolicy) {
+                    throw new Error(`mock cluster: storage class ${args.id} not found`);
+                }
+                invokes.push(`read StorageClass ${args.id}`);
+                return { id: args.id, state: { metadata: { name: args.id }, provisioner: "mock", reclaimPolicy } };
+            }
             const id = args.type === "digitalocean:index/volume:Volume" ? MOCK_VOLUME_ID : `${args.name}-id`;
             const state = computedState(args, options.preview ?? false);
             const key = `${args.type}::${args.name}`;
@@ -389,4 +399,5 @@ export const STACK_RUNS = {
             "devkube:nfsServer": "192.168.1.20",
             "devkube:nfsPath": "/srv/nfs/devkube",
         }),
+    cluster: () => runProgram("cluster", stackConfigValues("cluster")),
 };

@@ -35,6 +35,14 @@ describe("night: planning a sleep", () => {
             assert.ok(plan.remove.length >= 14);
         }
     });
+    it("any cluster (kubeconfig target): the protected claim from a class is the workspace, kept with its namespace", async () => {
+        const plan = planSleep(stateOf(await STACK_RUNS.cluster()));
+        assert.equal(plan.refusal, undefined);
+        assert.deepEqual(plan.workspace, ["claim workspace from the cluster's default storage class"]);
+        assert.deepEqual(plan.keep, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-workspace-claim"]);
+        const unprotected = stateOf(await STACK_RUNS.cluster()).map((r) => (r.type.endsWith("PersistentVolumeClaim") ? { ...r, protect: false } : r));
+        assert.match(planSleep(unprotected).refusal ?? "", /the claim workspace from the cluster's default storage class holds your code and is not protected.*pulumi state protect/);
+    });
     it("refuses when the workspace PV would not be retained", async () => {
         const state = stateOf(await STACK_RUNS.minikube()).map((r) =>
             r.outputs?.metadata?.labels?.["devkube.dev/role"] === "workspace"
@@ -55,7 +63,7 @@ describe("night: the sleep command", () => {
         const calls: string[][] = [];
         await assert.rejects(sleep("prod", fakeExec({}, calls), () => {}, root), (e: Error) => {
             assert.ok(e instanceof NightError);
-            assert.match(e.message, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
+            assert.match(e.message, /unknown stack "prod"; known stacks: cluster, dev, homelab, minikube/);
             return true;
         });
         assert.deepEqual(calls, []);

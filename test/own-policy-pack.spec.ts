@@ -10,6 +10,7 @@ describe("devkube passes its own policy pack", function () {
         ["dev", "dev"],
         ["homelab", "homelab"],
         ["homelab (existing export)", "homelab"],
+        ["cluster", "cluster"],
     ];
     for (const [stack, configName] of cases) {
         it(`${stack} stack: zero mandatory violations (policies/config/${configName}.json)`, async () => {

@@ -305,6 +305,56 @@ describe("program: homelab stack (existing NFS export)", function () {
     });
 });
 
+describe("program: cluster stack (the kubeconfig target: any existing cluster)", function () {
+    let run: ProgramRun;
+    before(async () => (run = await STACK_RUNS.cluster()));
+    const withClass = (storageClass: string, extra: Record<string, string> = {}) =>
+        runProgram("cluster", { ...stackConfigValues("cluster"), "devkube:storageClass": storageClass, ...extra });
+
+    it("keeps the code on a protected claim from the cluster's default class, served by devkube's NFS server", () => {
+        assertCommonWiring(run, MOCK_CLUSTER_IP);
+        const claim = byName(run, PVC, "workspace");
+        assert.equal(claim.inputs.spec.storageClassName, undefined, "no class named: the cluster's default");
+        assert.equal(claim.inputs.spec.volumeName, undefined, "provisioned by the class, not pre-bound");
+        assert.equal(claim.protect, true, "the night's destroy --exclude-protected keeps it");
+        assert.equal(claim.inputs.metadata.labels["devkube.dev/role"], "workspace");
+        assert.equal(ofType(run, PV).filter((pv) => pv.inputs.metadata.labels?.["devkube.dev/role"] === "workspace").length, 0, "no static PV");
+        const server = byName(run, DEPLOYMENT, "nfs-server");
+        assert.deepEqual(server.inputs.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim, { claimName: "workspace" });
+        assert.equal(server.inputs.spec.template.spec.nodeSelector, undefined, "no node is chosen for it");
+        assert.match(String(run.outputs.workspace), /cluster's default storage class \(protected; .*reclaim policy/);
+    });
+    it("uses the kubeconfig's current context and exposes nothing", () => {
+        const provider = ofType(run, "pulumi:providers:kubernetes")[0];
+        assert.equal(provider.name, "kubeconfig");
+        assert.equal(provider.inputs.context, undefined);
+        assert.equal(byName(run, SERVICE, "web").inputs.spec.type, "ClusterIP");
+        for (const r of run.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+            assert.match(r.provider, /pulumi:providers:kubernetes::kubeconfig::/, `${r.type} ${r.name}`);
+        }
+    });
+    it("claims from the class the stack names, reads its reclaim policy, and says what it means", async () => {
+        const retained = await withClass("retained-ssd", { "devkube:kubeContext": "kind-devkube" });
+        assert.equal(byName(retained, PVC, "workspace").inputs.spec.storageClassName, "retained-ssd");
+        assert.equal(ofType(retained, "pulumi:providers:kubernetes")[0].inputs.context, "kind-devkube");
+        assert.ok(retained.invokes.includes("read StorageClass retained-ssd"), "the class is read through the provider");
+        assert.equal(retained.outputs.workspace, "a claim from storage class retained-ssd (protected; reclaim policy Retain)");
+        const deleting = await withClass("local-path");
+        assert.equal(deleting.outputs.workspace, "a claim from storage class local-path (protected; reclaim policy Delete)");
+    });
+    it("puts an app's own volume on a protected claim from the same class unless the app names another", async () => {
+        const apps = JSON.stringify([
+            { name: "db", image: "postgres:17.6-bookworm", volume: { size: "2Gi", mountPath: "/var/lib/postgresql/data" }, ports: [5432] },
+            { name: "cache", image: "redis:8.2.1-bookworm", volume: { size: "1Gi", mountPath: "/data", storageClass: "local-path" }, ports: [6379] },
+        ]);
+        const withApps = await withClass("retained-ssd", { "devkube:apps": apps });
+        const db = byName(withApps, PVC, "db-data");
+        assert.deepEqual([db.inputs.spec.storageClassName, db.protect, db.inputs.metadata.labels["devkube.dev/role"]], ["retained-ssd", true, "app-data"]);
+        assert.equal(byName(withApps, PVC, "cache-data").inputs.spec.storageClassName, "local-path");
+        assert.equal(ofType(withApps, PV).length, 1, "only the share's PV: no static PV for app data");
+    });
+});
+
 describe("program: the browser IDE", function () {
     let run: ProgramRun;
     before(

@@ -218,7 +218,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
     it("refuses to sleep an unknown stack", () => {
         const result = run("npm", ["run", "--silent", "sleep", "--", "prod"]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, /unknown stack "prod"; known stacks: dev, homelab, minikube/);
+        assert.match(result.stderr, /unknown stack "prod"; known stacks: cluster, dev, homelab, minikube/);
     });
 
     it("goes up in another namespace (devkube:namespace myenv) with the NFS server exempt there, and no JSON edited", () => {
@@ -501,22 +501,29 @@ describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), o
     });
 });
 
-describe(`e2e: the Conduit example (a claim from a named storage class, an Ingress with TLS), on ${CONTEXT}`, function () {
-    this.timeout(10 * 60_000);
-    const stack = "e2e-conduit";
-    // kwok runs no provisioner: a StorageClass named like k3s's and one matching PV stand in for
-    // local-path, so the claim binds the way a provisioned one would.
-    const storage = [
-        { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-path" }, provisioner: "rancher.io/local-path", reclaimPolicy: "Delete", volumeBindingMode: "Immediate" },
+/**
+ * kwok runs no provisioner: a StorageClass and one PV of it stand in for a provisioned volume, so a claim
+ * of that class binds the way a provisioned one would.
+ */
+function standInClass(className: string, provisioner: string, pvName: string, size: string, hostPath: string): unknown[] {
+    return [
+        { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: className }, provisioner, reclaimPolicy: "Delete", volumeBindingMode: "Immediate" },
         {
             apiVersion: "v1",
             kind: "PersistentVolume",
-            metadata: { name: "e2e-local-path-50gi" },
-            spec: { storageClassName: "local-path", capacity: { storage: "50Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/var/lib/rancher/k3s/storage/e2e" } },
+            metadata: { name: pvName },
+            spec: { storageClassName: className, capacity: { storage: size }, accessModes: ["ReadWriteOnce"], hostPath: { path: hostPath } },
         },
     ];
-    const kubectlInput = (verb: string[], objects: unknown[]) =>
-        run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...verb, "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n") });
+}
+const kubectlInput = (verb: string[], objects: unknown[]) =>
+    run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...verb, "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n") });
+
+describe(`e2e: the Conduit example (a claim from a named storage class, an Ingress with TLS), on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "e2e-conduit";
+    // Named like k3s's class, which the example names.
+    const storage = standInClass("local-path", "rancher.io/local-path", "e2e-local-path-50gi", "50Gi", "/var/lib/rancher/k3s/storage/e2e");
 
     before(() => {
         const applied = kubectlInput(["apply"], storage);
@@ -572,5 +579,54 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
         await waitFor("the namespace, and with it the protected claim, to be gone", () => !exists(["namespace", NS]) || undefined, 120);
         const left = JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [];
         assert.deepEqual(left, [], "nothing left in the state");
+    });
+});
+
+describe(`e2e: the cluster stack (the kubeconfig target: a cluster devkube did not make), on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    const stack = "e2e-cluster";
+    // With the Delete policy most clusters' default classes have.
+    const storage = standInClass("e2e-standard", "e2e.example/standard", "e2e-standard-20gi", "20Gi", "/var/lib/e2e/standard");
+
+    before(() => {
+        const applied = kubectlInput(["apply"], storage);
+        assert.equal(applied.code, 0, applied.stderr);
+        const base = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.cluster.yaml"), "utf8")).config;
+        const config = { ...base, "devkube:kubeContext": CONTEXT, "devkube:storageClass": "e2e-standard" };
+        fs.writeFileSync(path.join(PROJECT, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "cluster.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        mustPulumi(stack, ["stack", "select", "--create"]);
+    });
+    after(() => {
+        // The workspace claim is protected (that is the point); a test cleans up by unprotecting it first.
+        pulumi(stack, ["state", "unprotect", "--all", "--yes"]);
+        pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+        kubectlInput(["delete", "--ignore-not-found"], storage);
+    });
+
+    it("goes up with its policy pack: the workspace a Bound claim of the named class, served by the NFS server, a warning about Delete", async () => {
+        const result = upOrFail(stack);
+        assert.match(result.stdout + result.stderr, /storage class e2e-standard has reclaimPolicy Delete: devkube protects the claims/);
+        const claim = kubeJson(["-n", NS, "get", "pvc", "workspace"]);
+        assert.deepEqual([claim.status.phase, claim.spec.storageClassName, claim.spec.volumeName], ["Bound", "e2e-standard", "e2e-standard-20gi"]);
+        const service = kubeJson(["-n", NS, "get", "svc", "nfs-server"]);
+        assert.equal(sharePv().spec.nfs.server, service.spec.clusterIP, "the share PV's server is the NFS Service's ClusterIP");
+        const server = kubeJson(["-n", NS, "get", "pods", "-l", "app.kubernetes.io/name=nfs-server"]).items;
+        assert.equal(server.length, 1);
+        assert.deepEqual(server[0].spec.volumes.map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean), ["workspace"]);
+        assert.equal(kubeJson(["-n", NS, "get", "svc", "web"]).spec.type, "ClusterIP", "nothing exposed on someone else's cluster");
+        assert.equal(stackOutputs(stack).workspace, "a claim from storage class e2e-standard (protected; reclaim policy Delete)");
+    });
+
+    it("survives the night: sleep keeps the protected claim (and its namespace), wake serves the same volume", async () => {
+        const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
+        assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
+        assert.match(slept.stdout, /kept \(protected\): Namespace devkube-namespace, PersistentVolumeClaim devkube-workspace-claim/);
+        await waitFor("the NFS server to be gone", () => !exists(["-n", NS, "deployment", "nfs-server"]) || undefined, 120);
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
+        const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
+        assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
+        assert.equal(kubeJson(["-n", NS, "get", "deployment", "nfs-server"]).status.readyReplicas, 1);
     });
 });

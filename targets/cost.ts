@@ -1,7 +1,7 @@
 // What a DigitalOcean environment costs a month, always on and with an awake schedule.
 // Droplet prices come from DigitalOcean itself (getSizes); the few prices its API does not publish
 // are named constants with their source.
-import { AwakeSchedule } from "../../config/schedule";
+import { AwakeSchedule } from "../config/schedule";
 
 /** Average hours in a month (365 * 24 / 12). */
 export const HOURS_PER_MONTH = 730;

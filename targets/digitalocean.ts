@@ -2,10 +2,32 @@ import { createHash } from "crypto";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DigitalOceanSettings, Size } from "../../config";
+import { Size } from "../config/common";
+import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
-import { Target } from "./target";
-import { VOLUME_TAGS } from "../../contract/identity";
+import { Target, TargetModule } from "./target";
+import { loadBalancersAskedFor } from "../components/app";
+import { VOLUME_TAGS } from "../contract/identity";
+
+export interface DigitalOceanSettings {
+    readonly kind: "digitalocean";
+    readonly region: string;
+    readonly nodeSize: string;
+    readonly nodeCount: number;
+    /** Empty means "the latest DOKS version". */
+    readonly kubernetesVersion: string;
+    /** When the cluster is awake, for the cost figures and the scheduled workflow. */
+    readonly awakeSchedule: AwakeSchedule;
+    /** The IANA time zone awakeSchedule is in. */
+    readonly timeZone: string;
+    /** Snapshots `npm run sleep` keeps (0: none). */
+    readonly snapshotsToKeep: number;
+    /** Create the workspace volume from this snapshot (only when the volume does not exist yet). */
+    readonly volumeSnapshotId: string;
+}
+
+const DO_SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const KUBE_VERSION = /^[0-9]+\.[0-9]+(\.[0-9]+)?(-do\.[0-9]+)?$/;
 
 export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
 
@@ -143,7 +165,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
         },
         nodeAddress: "<a node's public IP>",
         workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), protected`,
-        appDataVolume: (appName, size) => {
+        appData: (appName, size) => {
             // Like the workspace volume: protected, and built from config values only.
             const appVolume = new digitalocean.Volume(
                 `app-${appName}-volume`,
@@ -158,11 +180,107 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                 { provider: doProvider, protect: true },
             );
             return {
-                source: { csi: { driver: DO_CSI_DRIVER, fsType: "ext4", volumeHandle: appVolume.id } },
-                annotations: { "pv.kubernetes.io/provisioned-by": DO_CSI_DRIVER },
-                description: pulumi.interpolate`DigitalOcean volume ${appVolume.name} (${appVolume.id})`,
+                disk: {
+                    source: { csi: { driver: DO_CSI_DRIVER, fsType: "ext4", volumeHandle: appVolume.id } },
+                    annotations: { "pv.kubernetes.io/provisioned-by": DO_CSI_DRIVER },
+                    description: pulumi.interpolate`DigitalOcean volume ${appVolume.name} (${appVolume.id})`,
+                },
             };
         },
         outputs: { kubeconfig, workspaceVolumeId: volume.id, costMonthly: cost },
     };
 }
+
+/** DigitalOcean Kubernetes: its settings (doRegion, doNodeSize, ...), their rules and the cloud resources. */
+export const digitalOcean: TargetModule<DigitalOceanSettings> = {
+    name: "digitalocean",
+    defaults: {
+        doRegion: "fra1",
+        doNodeSize: "s-2vcpu-4gb",
+        doNodeCount: 2,
+        doKubernetesVersion: "",
+        awakeSchedule: "mon-fri 08:00-19:00",
+        timeZone: "Etc/UTC",
+        doSnapshotsToKeep: 0,
+        doVolumeSnapshotId: "",
+    },
+    // Private in the cloud: a LoadBalancer only when the stack asks.
+    defaultWebServiceType: "ClusterIP",
+
+    parse(read): DigitalOceanSettings {
+        if (!read.hasDigitalOceanToken) {
+            read.report(
+                "digitalocean:token: not set; the digitalocean target needs an API token: " +
+                    "pulumi config set --secret digitalocean:token <token> (or export DIGITALOCEAN_TOKEN)",
+            );
+        }
+        const region = read.text("doRegion");
+        if (!DO_SLUG.test(region)) {
+            read.problem("doRegion", region, "use a DigitalOcean region slug, e.g. fra1, nyc3, sgp1");
+        }
+        const nodeSize = read.text("doNodeSize");
+        if (!DO_SLUG.test(nodeSize)) {
+            read.problem("doNodeSize", nodeSize, "use a DigitalOcean droplet size slug, e.g. s-2vcpu-4gb");
+        }
+        const countText = read.text("doNodeCount");
+        const nodeCount = Number(countText);
+        if (!/^-?[0-9]+$/.test(countText) || nodeCount < 1 || nodeCount > 100) {
+            read.problem("doNodeCount", countText, "use a whole number of nodes from 1 to 100");
+        }
+        const kubernetesVersion = read.text("doKubernetesVersion");
+        if (kubernetesVersion !== "" && !KUBE_VERSION.test(kubernetesVersion)) {
+            read.problem(
+                "doKubernetesVersion",
+                kubernetesVersion,
+                "use a DOKS version prefix such as 1.33 or 1.33.1-do.0, or leave empty for the latest",
+            );
+        }
+        const scheduleText = read.text("awakeSchedule");
+        const parsedSchedule = parseSchedule(scheduleText);
+        if (!parsedSchedule) {
+            read.problem(
+                "awakeSchedule",
+                scheduleText,
+                'use days and hours like "mon-fri 08:00-19:00" or "mon,wed,fri 09:00-17:30" (24 h clock), or "always"',
+            );
+        }
+        const awakeSchedule = parsedSchedule ?? { text: scheduleText, days: [], startMinute: 0, endMinute: 0 };
+        const timeZone = read.text("timeZone");
+        if (!isTimeZone(timeZone)) {
+            read.problem("timeZone", timeZone, "use an IANA time zone such as Europe/Berlin or America/New_York (the default is Etc/UTC)");
+        }
+        const keepText = read.text("doSnapshotsToKeep");
+        const snapshotsToKeep = Number(keepText);
+        if (!/^[0-9]+$/.test(keepText) || snapshotsToKeep > 50) {
+            read.problem("doSnapshotsToKeep", keepText, "use a whole number from 0 (no snapshot before sleep) to 50");
+        }
+        const volumeSnapshotId = read.text("doVolumeSnapshotId");
+        if (volumeSnapshotId !== "" && !/^[0-9a-f][0-9a-f-]{5,63}$/.test(volumeSnapshotId)) {
+            read.problem("doVolumeSnapshotId", volumeSnapshotId, "use a volume snapshot id as DigitalOcean lists it (e.g. 8fa70202-873f-11e6-8b68-000f533176b1), or leave empty");
+        }
+        return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId };
+    },
+
+    appVolumeProblems(volume, field) {
+        if (volume.storageClass) {
+            return [
+                `${field}.storageClass: got ${JSON.stringify(volume.storageClass)}; the digitalocean target deletes the cluster every night, ` +
+                    "and a claim from a storage class would lose its data with it; leave storageClass out and devkube keeps the data on a protected DigitalOcean volume",
+            ];
+        }
+        return [];
+    },
+
+    create(settings, context) {
+        const { config } = context;
+        return digitalOceanTarget({
+            settings,
+            size: config.workspaceSize,
+            stack: context.stack,
+            namespace: config.namespace,
+            token: context.digitalOceanToken(),
+            loadBalancers: loadBalancersAskedFor(config.webServiceType, config.apps),
+            appVolumeGib: config.apps.reduce((sum, app) => sum + (app.volume ? app.volume.size.gib : 0), 0),
+        });
+    },
+};

@@ -1,0 +1,51 @@
+// The registry: every target devkube knows. Config, the program and the tests read it; adding a
+// target is one module beside this file and one line in TARGET_MODULES.
+import { DevkubeConfig, RawConfig, allDefaults, parseConfigFor, settingKeys } from "../config";
+import { AppSpec } from "../config/apps";
+import { DataSource } from "../components/storage";
+import { BaremetalSettings, baremetal } from "./baremetal";
+import { DigitalOceanSettings, digitalOcean } from "./digitalocean";
+import { KubeconfigSettings, kubeconfig } from "./kubeconfig";
+import { MinikubeSettings, minikube } from "./minikube";
+import { Target, TargetContext, TargetModule } from "./target";
+
+export type TargetSettings = DigitalOceanSettings | MinikubeSettings | BaremetalSettings | KubeconfigSettings;
+export type TargetName = TargetSettings["kind"];
+
+export const TARGET_MODULES: readonly TargetModule<any>[] = [digitalOcean, minikube, baremetal, kubeconfig];
+
+export const TARGETS: readonly TargetName[] = TARGET_MODULES.map((t) => t.name);
+
+/** Every devkube:* setting's default, as Pulumi.yaml declares it. */
+export const DEFAULTS = allDefaults(TARGET_MODULES);
+
+/** Every devkube:* setting (without the prefix). */
+export const SETTINGS: readonly string[] = settingKeys(TARGET_MODULES);
+
+/** The stack's config, its target's slice parsed by that target; throws ConfigError listing every problem. */
+export function parseConfig(raw: RawConfig): DevkubeConfig<TargetSettings> {
+    return parseConfigFor<TargetSettings>(raw, TARGET_MODULES);
+}
+
+export function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config">): Target {
+    const module = TARGET_MODULES.find((t) => t.name === config.target.kind);
+    if (!module) {
+        throw new Error(`devkube:target: no target module named ${JSON.stringify(config.target.kind)}`);
+    }
+    return module.create(config.target, { ...context, config });
+}
+
+/** Where each app's own volume lives: its storage class if it names one, else the target's place for it. */
+export function appDataSources(target: Target, apps: AppSpec[]): Record<string, DataSource | undefined> {
+    return Object.fromEntries(
+        apps
+            .filter((app) => app.volume)
+            .map((app) => {
+                const volume = app.volume!;
+                const source: DataSource | undefined = volume.storageClass
+                    ? { claim: { storageClass: volume.storageClass, description: `a claim from storage class ${volume.storageClass}` } }
+                    : target.appData(app.name, volume.size);
+                return [app.name, source];
+            }),
+    );
+}

@@ -1,0 +1,80 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClassClaim } from "../components/storage";
+import { TargetModule } from "./target";
+
+export interface KubeconfigSettings {
+    readonly kind: "kubeconfig";
+    /** The kubeconfig context; empty: the kubeconfig's current context. */
+    readonly kubeContext: string;
+    /** The class the workspace's (and apps') claims come from; empty: the cluster's default class. */
+    readonly storageClass: string;
+}
+
+/** What a class does with a volume whose claim is deleted, and what devkube tells the user about it. */
+export function retentionNote(className: string, reclaimPolicy: string | undefined): { readonly kept: boolean; readonly text: string } {
+    if (reclaimPolicy === "Retain") {
+        return { kept: true, text: `storage class ${className} retains the volume even if its claim is deleted` };
+    }
+    return {
+        kept: false,
+        text:
+            `storage class ${className} has reclaimPolicy ${reclaimPolicy ?? "Delete"}: devkube protects the claims, so the night's ` +
+            "teardown keeps them and your code, but deleting a claim by hand (or its namespace) deletes its volume; " +
+            "to keep it even then, name a class with reclaimPolicy Retain (devkube:storageClass) or, once bound: " +
+            `kubectl patch pv <volume> -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
+    };
+}
+
+/**
+ * Any cluster devkube did not make (kind, k3d, GKE, EKS, a company cluster), from a kube context. devkube
+ * cannot know its disks, so the workspace is a claim from one of its storage classes, protected so the
+ * night keeps it (and its volume); the class's reclaim policy is read and a Delete policy is warned about.
+ */
+export const kubeconfig: TargetModule<KubeconfigSettings> = {
+    name: "kubeconfig",
+    defaults: { kubeContext: "", storageClass: "" },
+    // Someone else's cluster: nothing is exposed unless the stack asks.
+    defaultWebServiceType: "ClusterIP",
+
+    parse(read) {
+        const kubeContext = read.text("kubeContext");
+        const storageClass = read.text("storageClass");
+        if (storageClass !== "" && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass) || storageClass.length > 253)) {
+            read.problem(
+                "storageClass",
+                storageClass,
+                "use the name of a storage class of the cluster as `kubectl get storageclass` lists it (e.g. standard, gp3, local-path), or leave empty for the cluster's default",
+            );
+        }
+        return { kind: "kubeconfig", kubeContext, storageClass };
+    },
+
+    create(settings) {
+        const provider = new k8s.Provider("kubeconfig", { context: settings.kubeContext || undefined });
+        let description: pulumi.Output<string>;
+        if (settings.storageClass === "") {
+            description = pulumi.output(
+                "a claim from the cluster's default storage class (protected; `kubectl get storageclass` shows its reclaim policy: with Delete, deleting the claim by hand deletes the code)",
+            );
+        } else {
+            const storageClass = k8s.storage.v1.StorageClass.get("workspace-storage-class", settings.storageClass, { provider });
+            description = storageClass.reclaimPolicy.apply((policy) => {
+                const note = retentionNote(settings.storageClass, policy);
+                if (!note.kept) {
+                    pulumi.log.warn(note.text);
+                }
+                return `a claim from storage class ${settings.storageClass} (protected; reclaim policy ${policy ?? "Delete"})`;
+            });
+        }
+        const claim = (what: string): ClassClaim => ({ storageClass: settings.storageClass || undefined, description: pulumi.interpolate`${what}: ${description}` });
+        return {
+            provider,
+            storage: { kind: "in-cluster", volume: claim("workspace") },
+            nodeAddress: "<a node's IP>",
+            workspaceLocation: description,
+            appData: (appName) => ({ claim: claim(`app ${appName}`) }),
+            outputs: {},
+        };
+    },
+};

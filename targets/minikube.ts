@@ -1,0 +1,81 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { isAbsolutePath, isInside } from "../config/common";
+import { TargetModule } from "./target";
+
+export interface MinikubeSettings {
+    readonly kind: "minikube";
+    readonly kubeContext: string;
+    readonly hostPath: string;
+    /** Where apps' own volumes live (a directory per app), beside the workspace, not in it. */
+    readonly appDataPath: string;
+}
+
+/** Directories minikube keeps across `minikube stop/start` (minikube docs, persistent volumes). */
+export const MINIKUBE_PERSISTENT_DIRS = ["/data", "/var/lib/minikube", "/tmp/hostpath_pv", "/tmp/hostpath-provisioner"];
+
+const kept = (path: string) => isAbsolutePath(path) && MINIKUBE_PERSISTENT_DIRS.some((dir) => path.startsWith(`${dir}/`));
+
+/**
+ * A laptop's minikube. The workspace is a hostPath under /data, which minikube keeps across restarts,
+ * on a static Retain PV: minikube's default class (`standard`) would delete the directory with the claim.
+ */
+export const minikube: TargetModule<MinikubeSettings> = {
+    name: "minikube",
+    defaults: { kubeContext: "", minikubeHostPath: "/data/devkube", appDataPath: "" },
+    defaultWebServiceType: "NodePort",
+    webServiceTypeProblem: (type) =>
+        type === "LoadBalancer"
+            ? "minikube gives a LoadBalancer no address without `minikube tunnel`, so `pulumi up` would wait for it; use NodePort or ClusterIP"
+            : undefined,
+
+    parse(read) {
+        const kubeContext = read.text("kubeContext") || "minikube";
+        const hostPath = read.text("minikubeHostPath");
+        if (!kept(hostPath)) {
+            read.problem(
+                "minikubeHostPath",
+                hostPath,
+                `use a directory under one that minikube keeps across restarts (${MINIKUBE_PERSISTENT_DIRS.join(", ")}), e.g. /data/devkube`,
+            );
+        }
+        const appDataPath = read.text("appDataPath") || `${hostPath}-apps`;
+        // A derived path is only as good as minikubeHostPath, whose own problem is reported already.
+        const checkable = read.isSet("appDataPath") || isAbsolutePath(hostPath);
+        if (checkable && (!kept(appDataPath) || isInside(appDataPath, hostPath) || isInside(hostPath, appDataPath))) {
+            read.problem(
+                "appDataPath",
+                appDataPath,
+                `use a directory under one that minikube keeps (${MINIKUBE_PERSISTENT_DIRS.join(", ")}) and outside the workspace ${hostPath} (neither inside it nor containing it), e.g. /data/devkube-apps`,
+            );
+        }
+        return { kind: "minikube", kubeContext, hostPath, appDataPath };
+    },
+
+    create(settings) {
+        const provider = new k8s.Provider("minikube", {
+            context: settings.kubeContext,
+            // A deleted minikube must not make `pulumi destroy` fail forever.
+            deleteUnreachable: true,
+        });
+        return {
+            provider,
+            storage: {
+                kind: "in-cluster",
+                volume: {
+                    source: { hostPath: { path: settings.hostPath, type: "DirectoryOrCreate" } },
+                    description: `hostPath ${settings.hostPath} inside the minikube node`,
+                },
+            },
+            nodeAddress: "$(minikube ip)",
+            workspaceLocation: pulumi.output(`${settings.hostPath} inside the minikube node (kept by minikube stop/start; removed by minikube delete)`),
+            appData: (appName) => ({
+                disk: {
+                    source: { hostPath: { path: `${settings.appDataPath}/${appName}`, type: "DirectoryOrCreate" } },
+                    description: `hostPath ${settings.appDataPath}/${appName} inside the minikube node`,
+                },
+            }),
+            outputs: {},
+        };
+    },
+};

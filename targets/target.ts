@@ -1,0 +1,40 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { DevkubeConfig, TargetConfig } from "../config";
+import type { Size } from "../config/common";
+import type { DataSource, WorkspaceStorage } from "../components/storage";
+
+/** What every target yields: a Kubernetes provider and the storage behind the workspace. */
+export interface Target {
+    readonly provider: k8s.Provider;
+    readonly storage: WorkspaceStorage;
+    /** How a person reaches a node's address on this target (for NodePort URLs). */
+    readonly nodeAddress: string;
+    /** Where the code lives, for people. */
+    readonly workspaceLocation: pulumi.Output<string>;
+    /**
+     * Where one app's own data (a database) lives when the app names no storage class: kept through the
+     * night like the workspace and never on the share; undefined where the target has no place for it
+     * (an existing export: its config rule demands a storage class there).
+     */
+    appData(appName: string, size: Size): DataSource | undefined;
+    /** Target-specific stack outputs (e.g. the DOKS kubeconfig, as a secret). */
+    readonly outputs: Record<string, pulumi.Output<unknown>>;
+}
+
+/** What a target may read besides its own settings. */
+export interface TargetContext {
+    readonly stack: string;
+    /** The whole config (namespace, sizes, apps), for what the target bills or names. */
+    readonly config: DevkubeConfig;
+    /** Read only by the target that needs it, so other stacks never ask for a token. */
+    readonly digitalOceanToken: () => pulumi.Output<string>;
+}
+
+/**
+ * A target: one module that owns its config slice (keys, defaults, rules) and its resources. The
+ * registry (targets/index.ts) lists them; adding a target is one file and one line there.
+ */
+export interface TargetModule<S extends { readonly kind: string }> extends TargetConfig<S> {
+    create(settings: S, context: TargetContext): Target;
+}
