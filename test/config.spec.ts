@@ -67,6 +67,22 @@ describe("config: valid stacks", () => {
             storage: { mode: "existing-export", server: "192.168.1.20", path: "/srv/nfs" },
         });
     });
+    it("kubeconfig (any existing cluster): the current context and the default class unless named; private by default; a LoadBalancer if asked", () => {
+        const config = parseConfig(raw({ target: "kubeconfig" }));
+        assert.equal(config.webServiceType, "ClusterIP");
+        assert.deepEqual(config.target, { kind: "kubeconfig", kubeContext: "", storageClass: "" });
+        const named = parseConfig(raw({ target: "kubeconfig", kubeContext: "gke_acme_europe-west3_dev", storageClass: "premium-rwo", webServiceType: "LoadBalancer" }));
+        assert.deepEqual(named.target, { kind: "kubeconfig", kubeContext: "gke_acme_europe-west3_dev", storageClass: "premium-rwo" });
+        assert.equal(named.webServiceType, "LoadBalancer");
+    });
+    it("kubeconfig: refuses a class name Kubernetes would refuse, and says where to look", () => {
+        assert.deepEqual(problemsOf({ target: "kubeconfig", storageClass: "Fast SSD" }), [
+            'devkube:storageClass: got "Fast SSD"; use the name of a storage class of the cluster as `kubectl get storageclass` lists it (e.g. standard, gp3, local-path), or leave empty for the cluster\'s default',
+        ]);
+    });
+    it("names every target when devkube:target is unknown, the new one included", () => {
+        assert.deepEqual(problemsOf({ target: "kind" }), ['devkube:target: got "kind"; allowed: digitalocean, minikube, baremetal, kubeconfig']);
+    });
     it("accepts the IDE with a secret password", () => {
         const config = parseConfig(raw({ ide: "true", idePassword: "correct horse" }, { secrets: ["idePassword"] }));
         assert.equal(config.ide, true);
