@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT, asManifest, fixtureHeader, resourcesAdded, runFixture } from "../test/harness";
+import { ROOT, asManifest, fixtureHeader, resourcesAdded, runFixture } from "./harness";
 
 function configLines(text: string): number {
     return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).length;
