@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSpec, podsAtOnce, quantityValue } from "../config/apps";
+import { AppSpec } from "../config/apps";
 import { CONNECTION_URL, PASSWORD_VARIABLE, connectionEnv } from "../config/presets";
 import { serviceAccess } from "./access";
 import { AppData } from "./app-data";
 import { DataSource } from "./storage";
 import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kube";
-import { WorkloadSpec, claimVolume, deploymentArgs, podTemplate, serviceArgs } from "./workload";
+import { WorkloadSpec, claimVolume, deployWorkload, podTemplate } from "./workload";
 
 /**
  * Runs a command and starts it again whenever a file under the share's mount changes. It polls
@@ -186,21 +186,16 @@ export class App extends pulumi.ComponentResource {
             this.registerOutputs({ access: this.access });
             return;
         }
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(workload), { parent: this });
         if (app.expose === "none") {
+            const { deployment } = deployWorkload(name, workload, this);
             this.access = pulumi.interpolate`not exposed: kubectl -n ${deployment.metadata.namespace} logs deploy/${deployment.metadata.name}`;
             this.registerOutputs({ access: this.access });
             return;
         }
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            serviceArgs(
-                workload,
-                app.expose,
-                app.ports.map((p, i) => ({ name: `port-${i}`, port: p.servicePort, targetPort: p.port })),
-            ),
-            { parent: this, dependsOn: [deployment] },
-        );
+        const { service } = deployWorkload(name, workload, this, {
+            type: app.expose,
+            ports: app.ports.map((p, i) => ({ name: `port-${i}`, port: p.servicePort, targetPort: p.port })),
+        });
         const servicePort = app.ports[0].servicePort;
         this.access = serviceAccess(service, {
             type: app.expose,
@@ -282,37 +277,4 @@ export function ingressArgs(app: AppSpec, namespace: pulumi.Input<string>, servi
             })),
         },
     };
-}
-
-/** How many node ports and load balancers a set of apps asks the namespace quota for. */
-export function appExposureCounts(apps: AppSpec[]): { nodePorts: number; loadBalancers: number } {
-    const count = (type: string) => apps.filter((a) => a.expose === type).reduce((n, a) => n + a.ports.length, 0);
-    return { nodePorts: count("NodePort") + count("LoadBalancer"), loadBalancers: apps.filter((a) => a.expose === "LoadBalancer").length };
-}
-
-/** The load balancers an environment asks for: the web server's and the apps'. The quota admits them; the cost counts them. */
-export function loadBalancersAskedFor(webServiceType: string, apps: AppSpec[]): number {
-    return (webServiceType === "LoadBalancer" ? 1 : 0) + appExposureCounts(apps).loadBalancers;
-}
-
-export interface ResourceDemand {
-    /** Cores. */
-    readonly cpuRequest: number;
-    readonly cpuLimit: number;
-    /** Bytes. */
-    readonly memoryRequest: number;
-    readonly memoryLimit: number;
-}
-
-/** What a set of apps can ask of the namespace quota at once (podsAtOnce of each). */
-export function appResourceDemand(apps: AppSpec[]): ResourceDemand {
-    const sum = { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
-    for (const app of apps) {
-        const pods = podsAtOnce(app);
-        sum.cpuRequest += pods * (quantityValue(app.resources.cpu) ?? 0);
-        sum.cpuLimit += pods * (quantityValue(app.resources.cpuLimit) ?? 0);
-        sum.memoryRequest += pods * (quantityValue(app.resources.memory) ?? 0);
-        sum.memoryLimit += pods * (quantityValue(app.resources.memoryLimit) ?? 0);
-    }
-    return sum;
 }

@@ -1,8 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { CACHE_ENV, NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
-import { claimVolume, deploymentArgs } from "./workload";
+import { claimVolume, deployWorkload } from "./workload";
 import { WORKLOAD_NAMES } from "../contract/identity";
 
 export const EDITOR_NAME = WORKLOAD_NAMES.editor;
@@ -19,9 +18,9 @@ export class Editor extends pulumi.ComponentResource {
 
     constructor(name: string, args: EditorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:apps:Editor", name, {}, opts);
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            deploymentArgs({
+        const { deployment } = deployWorkload(
+            name,
+            {
                 name: EDITOR_NAME,
                 component: "editor",
                 namespace: args.namespace,
@@ -46,8 +45,8 @@ export class Editor extends pulumi.ComponentResource {
                     },
                 ],
                 volumes: [claimVolume("share", args.shareClaimName)],
-            }),
-            { parent: this },
+            },
+            this,
         );
         this.shellCommand = pulumi.interpolate`kubectl -n ${deployment.metadata.namespace} exec -it deploy/${deployment.metadata.name} -- sh`;
         this.registerOutputs({ shellCommand: this.shellCommand });

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceType } from "../config";
 import { AppSpec } from "../config/apps";
-import { App, appExposureCounts, appResourceDemand, loadBalancersAskedFor } from "./app";
+import { App } from "./app";
+import { environmentNeeds } from "../config/needs";
 import { Editor } from "./editor";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
@@ -59,17 +60,16 @@ export class Environment extends pulumi.ComponentResource {
         const child = { parent: this };
         const exposure = args.webServiceType;
         const apps = args.apps ?? [];
-        const appExposure = appExposureCounts(apps);
+        const needs = environmentNeeds(exposure, apps);
         const ns = new EnvironmentNamespace(
             `${name}-namespace`,
             {
                 name: args.namespace,
-                // A LoadBalancer Service allocates node ports too.
-                nodePorts: (exposure === "ClusterIP" ? 0 : 2) + appExposure.nodePorts,
-                loadBalancers: loadBalancersAskedFor(exposure, apps),
+                nodePorts: needs.nodePorts,
+                loadBalancers: needs.loadBalancers,
                 maxPods: args.maxPods,
-                claims: 2 + apps.filter((app) => app.volume).length,
-                appDemand: appResourceDemand(apps),
+                claims: needs.claims,
+                appDemand: needs.appDemand,
             },
             child,
         );

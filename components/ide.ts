@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources, workloadLabels } from "./kube";
-import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { claimVolume, deployWorkload } from "./workload";
 import { WORKLOAD_NAMES } from "../contract/identity";
 
 export const IDE_NAME = WORKLOAD_NAMES.ide;
@@ -31,11 +31,12 @@ export class Ide extends pulumi.ComponentResource {
             { metadata: { namespace: args.namespace, labels }, stringData: { PASSWORD: pulumi.secret(args.password) } },
             { parent: this },
         );
-        const workload = { name: IDE_NAME, component: "ide", namespace: args.namespace };
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            deploymentArgs({
-                ...workload,
+        const { service } = deployWorkload(
+            name,
+            {
+                name: IDE_NAME,
+                component: "ide",
+                namespace: args.namespace,
                 // One code-server per user-data directory.
                 strategy: "Recreate",
                 containers: [
@@ -53,13 +54,9 @@ export class Ide extends pulumi.ComponentResource {
                     },
                 ],
                 volumes: [claimVolume("share", args.shareClaimName)],
-            }),
-            { parent: this },
-        );
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            serviceArgs(workload, "ClusterIP", [{ name: "http", port: IDE_PORT }]),
-            { parent: this, dependsOn: [deployment] },
+            },
+            this,
+            { type: "ClusterIP", ports: [{ name: "http", port: IDE_PORT }] },
         );
         this.access = serviceAccess(service, { type: "ClusterIP", port: IDE_PORT, nodeAddress: "", localPort: IDE_PORT });
         this.registerOutputs({ access: this.access });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF, PART_OF_LABEL } from "../contract/identity";
+import type { ResourceDemand } from "../config/needs";
 
 export interface EnvironmentNamespaceArgs {
     /** The Kubernetes namespace name (a DNS label). */
@@ -14,7 +15,7 @@ export interface EnvironmentNamespaceArgs {
     /** How many claims the environment makes (workspace, share, apps' own volumes); the quota admits a few more. */
     readonly claims: number;
     /** What the apps ask for at most (cores, bytes); the quota grows past its defaults to fit them. */
-    readonly appDemand?: { cpuRequest: number; cpuLimit: number; memoryRequest: number; memoryLimit: number };
+    readonly appDemand?: ResourceDemand;
 }
 
 const GIB = 1024 ** 3;

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
-import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { claimVolume, deployWorkload } from "./workload";
 import { NFS_SERVER, WORKLOAD_NAMES } from "../contract/identity";
 
 /** The Kubernetes name of the NFS server Deployment; the policy pack exempts exactly this workload. */
@@ -195,11 +195,12 @@ export class NfsServer extends pulumi.ComponentResource {
             { parent: this },
         );
         const serving = { exec: { command: ["/bin/bash", `${NFS_CONFIG_DIR}/serving.sh`] }, timeoutSeconds: 5 };
-        const workload = { name: NFS_SERVER_NAME, component: "nfs-server", namespace: args.namespace };
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            deploymentArgs({
-                ...workload,
+        const { service } = deployWorkload(
+            name,
+            {
+                name: NFS_SERVER_NAME,
+                component: "nfs-server",
+                namespace: args.namespace,
                 // Two servers on one ReadWriteOnce disk must never overlap: stop the old pod first.
                 strategy: "Recreate",
                 nodeSelector: args.node ? { "kubernetes.io/hostname": args.node } : undefined,
@@ -245,14 +246,10 @@ export class NfsServer extends pulumi.ComponentResource {
                     { name: "config", configMap: { name: config.metadata.name } },
                     { name: "recovery", emptyDir: {} },
                 ],
-            }),
-            { parent: this },
-        );
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
+            },
+            this,
             // A normal ClusterIP Service, never headless: its address is stable for the Service's life.
-            serviceArgs(workload, "ClusterIP", [{ name: "nfs", port: NFS_PORT, targetPort: NFS_PORT, protocol: "TCP" }]),
-            { parent: this, dependsOn: [deployment] },
+            { type: "ClusterIP", ports: [{ name: "nfs", port: NFS_PORT, targetPort: NFS_PORT, protocol: "TCP" }] },
         );
         this.clusterIP = service.spec.clusterIP.apply(knownClusterIP);
         this.serviceName = service.metadata.name;

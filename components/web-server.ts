@@ -4,7 +4,7 @@ import { ServiceType } from "../config";
 import { serviceAccess } from "./access";
 import { IMAGES } from "./images";
 import { NO_ESCALATION, SIZES, containerResources, workloadLabels } from "./kube";
-import { claimVolume, deploymentArgs, serviceArgs } from "./workload";
+import { claimVolume, deployWorkload } from "./workload";
 import { WORKLOAD_NAMES } from "../contract/identity";
 
 export const WEB_NAME = WORKLOAD_NAMES.web;
@@ -56,11 +56,12 @@ export class WebServer extends pulumi.ComponentResource {
             { metadata: { namespace: args.namespace, labels }, data: { "default.conf": NGINX_CONF } },
             { parent: this },
         );
-        const workload = { name: WEB_NAME, component: "web-server", namespace: args.namespace };
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            deploymentArgs({
-                ...workload,
+        const { service } = deployWorkload(
+            name,
+            {
+                name: WEB_NAME,
+                component: "web-server",
+                namespace: args.namespace,
                 containers: [
                     {
                         name: "nginx",
@@ -77,13 +78,9 @@ export class WebServer extends pulumi.ComponentResource {
                     },
                 ],
                 volumes: [claimVolume("share", args.shareClaimName), { name: "config", configMap: { name: config.metadata.name } }],
-            }),
-            { parent: this },
-        );
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            serviceArgs(workload, args.serviceType, [{ name: "http", port: 80, targetPort: 80 }]),
-            { parent: this, dependsOn: [deployment] },
+            },
+            this,
+            { type: args.serviceType, ports: [{ name: "http", port: 80, targetPort: 80 }] },
         );
         this.serviceName = service.metadata.name;
         this.serviceType = service.spec.type;

@@ -63,6 +63,35 @@ export function serviceArgs(
     };
 }
 
+/** The Service in front of a workload: how it is exposed and on which ports. */
+export interface Exposure {
+    readonly type: string;
+    readonly ports: k8s.types.input.core.v1.ServicePort[];
+}
+
+/**
+ * One workload: its Deployment (`<name>-deployment`) and, when exposed, the Service in front of it
+ * (`<name>-service`), which waits for the Deployment so an address is only handed out once pods serve.
+ */
+export function deployWorkload(name: string, spec: WorkloadSpec, parent: pulumi.Resource): { deployment: k8s.apps.v1.Deployment };
+export function deployWorkload(
+    name: string,
+    spec: WorkloadSpec,
+    parent: pulumi.Resource,
+    exposure: Exposure,
+): { deployment: k8s.apps.v1.Deployment; service: k8s.core.v1.Service };
+export function deployWorkload(name: string, spec: WorkloadSpec, parent: pulumi.Resource, exposure?: Exposure) {
+    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(spec), { parent });
+    if (!exposure) {
+        return { deployment };
+    }
+    const service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(spec, exposure.type, exposure.ports), {
+        parent,
+        dependsOn: [deployment],
+    });
+    return { deployment, service };
+}
+
 /** A volume that mounts a claim (the share, or the workspace disk). */
 export function claimVolume(name: string, claimName: pulumi.Input<string>): Volume {
     return { name, persistentVolumeClaim: { claimName } };

@@ -2,7 +2,8 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
-import { AppSpec, appVolumeProblems, parseApps, podsAtOnce } from "./apps";
+import { AppSpec, appVolumeProblems, parseApps } from "./apps";
+import { OWN_PODS_AT_MOST, environmentNeeds } from "./needs";
 import { ConfigError, DNS_LABEL, Size, closest, parseSize, show } from "./common";
 import type { SettingReader, TargetConfig } from "./target-config";
 import { PRESETS, defaultPasswordKey } from "./presets";
@@ -147,10 +148,9 @@ export function parseConfigFor<S extends { readonly kind: string }>(raw: RawConf
     const parsedApps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
     problems.push(...parsedApps.problems);
     const apps = parsedApps.apps;
-    // devkube's own pods: NFS server, web, editor, IDE, each possibly twice during a rolling update.
-    const podsNeeded = apps.reduce((sum, app) => sum + podsAtOnce(app), 0) + 8;
-    if (Number.isInteger(maxPods) && maxPods >= 5 && podsNeeded > maxPods) {
-        problem("maxPods", podsText, `the apps can run up to ${podsNeeded - 8} pods at once (rolling updates included), plus up to 8 of devkube's own; raise it to at least ${podsNeeded}`);
+    const needs = environmentNeeds(webServiceType, apps);
+    if (Number.isInteger(maxPods) && maxPods >= 5 && needs.pods > maxPods) {
+        problem("maxPods", podsText, `the apps can run up to ${needs.appPods} pods at once (rolling updates included), plus up to ${OWN_PODS_AT_MOST} of devkube's own; raise it to at least ${needs.pods}`);
     }
 
     let settings: S | undefined;

@@ -6,7 +6,7 @@ import { Size } from "../config/common";
 import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target, TargetModule } from "./target";
-import { loadBalancersAskedFor } from "../components/app";
+import { environmentNeeds } from "../config/needs";
 import { VOLUME_TAGS } from "../contract/identity";
 
 export interface DigitalOceanSettings {
@@ -273,14 +273,15 @@ export const digitalOcean: TargetModule<DigitalOceanSettings> = {
 
     create(settings, context) {
         const { config } = context;
+        const needs = environmentNeeds(config.webServiceType, config.apps);
         return digitalOceanTarget({
             settings,
             size: config.workspaceSize,
             stack: context.stack,
             namespace: config.namespace,
             token: context.digitalOceanToken(),
-            loadBalancers: loadBalancersAskedFor(config.webServiceType, config.apps),
-            appVolumeGib: config.apps.reduce((sum, app) => sum + (app.volume ? app.volume.size.gib : 0), 0),
+            loadBalancers: needs.loadBalancers,
+            appVolumeGib: needs.appVolumeGib,
         });
     },
 };
