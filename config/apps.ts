@@ -278,7 +278,7 @@ export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
  */
 export function parseApps(
     text: string | undefined,
-    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
+    keys: SecretKeys,
 ): { apps: AppSpec[]; problems: string[]; indexes: number[] } {
     if (text === undefined || text.trim() === "") {
         return { apps: [], problems: [], indexes: [] };
@@ -304,12 +304,19 @@ export function parseApps(
     return { apps: parsed.map(([app]) => app), problems, indexes: parsed.map(([, index]) => index) };
 }
 
-function parseApp(
-    raw: unknown,
-    index: number,
-    keys: { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean },
-    problems: string[],
-): AppSpec | undefined {
+/** How one entry's parsers report: `bad(field, value, allowed)`, named after the entry. */
+interface Entry {
+    /** The entry with its preset's defaults filled in. */
+    readonly fields: Record<string, any>;
+    /** The entry as written (rules about what the user set themselves read this). */
+    readonly raw: Record<string, unknown>;
+    readonly preset?: PresetName;
+    readonly bad: Bad;
+}
+
+type SecretKeys = { isSecret(fullKey: string): boolean; exists(fullKey: string): boolean };
+
+function parseApp(raw: unknown, index: number, keys: SecretKeys, problems: string[]): AppSpec | undefined {
     const preset = isMap(raw) ? raw.preset : undefined;
     const rawName = isMap(raw) ? (raw.name ?? (typeof preset === "string" ? preset : undefined)) : undefined;
     const label = `devkube:apps[${index}]${typeof rawName === "string" ? ` (${rawName})` : ""}`;
@@ -323,42 +330,70 @@ function parseApp(
             problems.push(`${label}: unknown field "${key}"; allowed: ${APP_KEYS.join(", ")}`);
         }
     }
-    let entry: Record<string, any> = raw;
-    if (preset !== undefined) {
-        if (typeof preset !== "string" || !(PRESETS as readonly string[]).includes(preset)) {
-            bad("preset", preset, `allowed: ${PRESETS.join(", ")}`);
-            return undefined;
-        }
-        entry = withPreset(preset as PresetName, raw);
+    if (preset !== undefined && (typeof preset !== "string" || !(PRESETS as readonly string[]).includes(preset))) {
+        bad("preset", preset, `allowed: ${PRESETS.join(", ")}`);
+        return undefined;
     }
+    const entry: Entry = { fields: preset !== undefined ? withPreset(preset as PresetName, raw) : raw, raw, preset: preset as PresetName | undefined, bad };
+    const { name, image } = parseIdentity(entry);
+    const ports = parsePorts(entry.fields.ports, bad);
+    const replicas = entry.fields.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 20) {
+        bad("replicas", replicas, "use a whole number from 0 to 20");
+    }
+    const { env, secretEnv } = parseEnvironment(entry, keys);
+    const { workspace, restartOnChange } = parseWorkspace(entry);
+    const ingress = parseIngress(entry.fields.ingress, bad);
+    const expose = parseExposure(entry, ports);
+    const volume = parseVolume(entry.fields.volume, bad);
+    const strategy = parseStrategy(entry, replicas);
+    const { schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit } = parseCronSchedule(entry, expose);
+    const resources = parseResources(entry);
+    const probePath = entry.fields.probePath;
+    if (probePath !== undefined && (typeof probePath !== "string" || !probePath.startsWith("/"))) {
+        bad("probePath", probePath, 'use an HTTP path such as "/" or "/healthz"');
+    }
+    const uses = entry.fields.uses ?? [];
+    if (!isStringList(uses)) {
+        bad("uses", uses, "use a list of the names of preset apps (postgres, redis) whose addresses this app needs, e.g. [db, cache]");
+    }
+    presetProblems(entry, String(name), secretEnv, replicas);
+    return {
+        name, image, command: entry.fields.command, args: entry.fields.args, ports, replicas, env, secretEnv, workspace, restartOnChange,
+        expose, ingress, strategy, schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
+        probeCommand: entry.fields.probeCommand, volume, preset: entry.preset, uses: isStringList(uses) ? uses : [],
+    };
+}
 
-    const name = entry.name;
+/** name, image, and the command lists. */
+function parseIdentity({ fields, bad }: Entry): { name: string; image: string } {
+    const name = fields.name;
     if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > 40) {
         bad("name", name, "use a lowercase DNS label of at most 40 characters, e.g. hello");
     } else if (RESERVED_NAMES.includes(name)) {
         bad("name", name, `each app needs a name of its own (${RESERVED_NAMES.join(", ")} are devkube's)`);
     }
-    const image = entry.image;
+    const image = fields.image;
     if (typeof image !== "string" || image === "") {
         bad("image", image, "set an image with an explicit tag, e.g. node:22.12.0-alpine");
     } else if (!isPinnedImage(image)) {
         bad("image", image, "pin an explicit tag other than latest (e.g. node:22.12.0-alpine), so the app does not change under you");
     }
     for (const field of ["command", "args", "probeCommand"]) {
-        if (entry[field] !== undefined && (!isStringList(entry[field]) || (field === "probeCommand" && entry[field].length === 0))) {
-            bad(field, entry[field], "use a list of strings");
+        if (fields[field] !== undefined && (!isStringList(fields[field]) || (field === "probeCommand" && fields[field].length === 0))) {
+            bad(field, fields[field], "use a list of strings");
         }
     }
-    const ports = parsePorts(entry.ports, bad);
-    const replicas = entry.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 20) {
-        bad("replicas", replicas, "use a whole number from 0 to 20");
-    }
-    const env = entry.env ?? {};
+    return { name, image };
+}
+
+/** env (plain settings) and secretEnv (names of Pulumi secret config keys, which must be set as secrets). */
+function parseEnvironment({ fields, bad }: Entry, keys: SecretKeys): { env: Record<string, string>; secretEnv: Record<string, string> } {
+    const env = fields.env ?? {};
     if (!isMap(env) || Object.entries(env).some(([k, v]) => !ENV_NAME.test(k) || typeof v !== "string")) {
         bad("env", env, 'use a map of variable names to strings, e.g. { MY_NON_SECRET: "foo" }');
     }
-    const secretEnv = entry.secretEnv ?? {};
+    const secretEnv = fields.secretEnv ?? {};
     if (!isMap(secretEnv)) {
         bad("secretEnv", secretEnv, 'use a map of variable names to secret config keys, e.g. { API_TOKEN: "devkube:helloToken" }');
     } else {
@@ -372,9 +407,14 @@ function parseApp(
             }
         }
     }
+    return { env, secretEnv };
+}
+
+/** workspace (the share's mount) and restartOnChange, which needs it and a command. */
+function parseWorkspace({ fields, bad }: Entry): { workspace: AppSpec["workspace"]; restartOnChange: boolean } {
     let workspace: AppSpec["workspace"];
-    if (entry.workspace !== undefined) {
-        const w = entry.workspace;
+    if (fields.workspace !== undefined) {
+        const w = fields.workspace;
         const subPath = w?.subPath ?? "";
         const workingDir = isMap(w) ? (w.workingDir ?? true) : true;
         if (!isMap(w) || typeof subPath !== "string" || subPath.startsWith("/") || subPath.split("/").includes("..") || typeof workingDir !== "boolean") {
@@ -383,58 +423,74 @@ function parseApp(
             workspace = { subPath, workingDir };
         }
     }
-    const restartOnChange = entry.restartOnChange ?? false;
+    const restartOnChange = fields.restartOnChange ?? false;
     if (typeof restartOnChange !== "boolean" || (restartOnChange && !workspace)) {
         bad("restartOnChange", restartOnChange, "use true or false; true needs a workspace mount to watch");
-    } else if (restartOnChange && !(isStringList(entry.command) && entry.command.length > 0)) {
+    } else if (restartOnChange && !(isStringList(fields.command) && fields.command.length > 0)) {
         bad("restartOnChange", restartOnChange, "restarting needs a command to restart, e.g. command: [node, server.js]");
     }
-    const ingress = parseIngress(entry.ingress, bad);
-    const expose = entry.expose ?? (ports.length > 0 || entry.ingress !== undefined ? "ClusterIP" : "none");
+    return { workspace, restartOnChange };
+}
+
+/** expose: none unless the app has ports or an ingress; a Service needs ports. */
+function parseExposure({ fields, raw, preset, bad }: Entry, ports: AppPort[]): AppExposure {
+    const expose = fields.expose ?? (ports.length > 0 || fields.ingress !== undefined ? "ClusterIP" : "none");
     if (!(APP_EXPOSURES as readonly string[]).includes(expose)) {
         bad("expose", expose, `allowed: ${APP_EXPOSURES.join(", ")}`);
     } else if (expose !== "none" && ports.length === 0) {
         bad(
-            entry.ingress !== undefined ? "ingress" : "expose",
-            entry.ingress !== undefined ? entry.ingress : expose,
-            `${entry.ingress !== undefined ? "an Ingress" : raw.expose === undefined ? `a ${preset} app (exposed by its preset)` : "exposing an app"} needs at least one entry in ports`,
+            fields.ingress !== undefined ? "ingress" : "expose",
+            fields.ingress !== undefined ? fields.ingress : expose,
+            `${fields.ingress !== undefined ? "an Ingress" : raw.expose === undefined ? `a ${preset} app (exposed by its preset)` : "exposing an app"} needs at least one entry in ports`,
         );
-    } else if (entry.ingress !== undefined && expose === "none") {
+    } else if (fields.ingress !== undefined && expose === "none") {
         bad("expose", expose, "an Ingress sends traffic to the app's Service: leave expose out (ClusterIP) or pick a Service type");
     }
-    const volume = parseVolume(entry.volume, bad);
-    const strategy = entry.strategy ?? (entry.volume !== undefined ? "Recreate" : "RollingUpdate");
+    return expose;
+}
+
+/** strategy: Recreate for an app with its own volume (a single writer), else RollingUpdate. */
+function parseStrategy({ fields, bad }: Entry, replicas: number): AppSpec["strategy"] {
+    const strategy = fields.strategy ?? (fields.volume !== undefined ? "Recreate" : "RollingUpdate");
     if (strategy !== "Recreate" && strategy !== "RollingUpdate") {
         bad("strategy", strategy, "allowed: Recreate (single-writer apps), RollingUpdate");
-    } else if (entry.volume !== undefined && (strategy !== "Recreate" || replicas > 1)) {
+    } else if (fields.volume !== undefined && (strategy !== "Recreate" || replicas > 1)) {
         bad(
-            entry.strategy !== undefined && strategy !== "Recreate" ? "strategy" : "replicas",
-            entry.strategy !== undefined && strategy !== "Recreate" ? strategy : replicas,
+            fields.strategy !== undefined && strategy !== "Recreate" ? "strategy" : "replicas",
+            fields.strategy !== undefined && strategy !== "Recreate" ? strategy : replicas,
             "an app with its own volume is a single writer (the disk attaches to one pod): use replicas 0 or 1 and strategy Recreate",
         );
     }
-    const schedule = entry.schedule;
+    return strategy;
+}
+
+/** schedule (a CronJob) and its job history limits; a scheduled app serves nothing and keeps no data. */
+function parseCronSchedule({ fields, preset, bad }: Entry, expose: AppExposure): Pick<AppSpec, "schedule" | "successfulJobsHistoryLimit" | "failedJobsHistoryLimit"> {
+    const schedule = fields.schedule;
     if (schedule !== undefined && (typeof schedule !== "string" || !isCronExpression(schedule))) {
         bad("schedule", schedule, 'use a cron expression of five fields, e.g. "*/5 * * * *", or @hourly/@daily');
     }
-    if (schedule !== undefined && entry.expose !== undefined && expose !== "none") {
+    if (schedule !== undefined && fields.expose !== undefined && expose !== "none") {
         bad("expose", expose, "a scheduled app (CronJob) serves nothing; leave expose out");
     }
-    if (schedule !== undefined && (entry.ingress !== undefined || entry.volume !== undefined || preset !== undefined)) {
+    if (schedule !== undefined && (fields.ingress !== undefined || fields.volume !== undefined || preset !== undefined)) {
         bad("schedule", schedule, "a scheduled app (CronJob) cannot have an ingress, its own volume or a preset; drop one of them");
     }
     const history = (field: string) => {
-        const value = entry[field] ?? 2;
+        const value = fields[field] ?? 2;
         if (!Number.isInteger(value) || value < 0 || value > 20) {
             bad(field, value, "use a whole number from 0 to 20");
         }
         return value;
     };
-    const successfulJobsHistoryLimit = history("successfulJobsHistoryLimit");
-    const failedJobsHistoryLimit = history("failedJobsHistoryLimit");
-    const resources = { ...DEFAULT_RESOURCES, ...(isMap(entry.resources) ? entry.resources : {}) };
-    if (entry.resources !== undefined && !isMap(entry.resources)) {
-        bad("resources", entry.resources, 'use { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" } (any of them)');
+    return { schedule, successfulJobsHistoryLimit: history("successfulJobsHistoryLimit"), failedJobsHistoryLimit: history("failedJobsHistoryLimit") };
+}
+
+/** resources: the defaults, overridden field by field; every value a non-zero quantity, no request above its limit. */
+function parseResources({ fields, bad }: Entry): AppSpec["resources"] {
+    const resources = { ...DEFAULT_RESOURCES, ...(isMap(fields.resources) ? fields.resources : {}) };
+    if (fields.resources !== undefined && !isMap(fields.resources)) {
+        bad("resources", fields.resources, 'use { cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" } (any of them)');
     }
     for (const [request, limit] of [["cpu", "cpuLimit"], ["memory", "memoryLimit"]] as const) {
         const [r, l] = [tryParseQuantity(resources[request]), tryParseQuantity(resources[limit])];
@@ -447,35 +503,28 @@ function parseApp(
             bad(`resources.${field}`, value, 'use non-zero Kubernetes quantities for cpu, memory, cpuLimit, memoryLimit, e.g. "100m", "256Mi"');
         }
     }
-    const probePath = entry.probePath;
-    if (probePath !== undefined && (typeof probePath !== "string" || !probePath.startsWith("/"))) {
-        bad("probePath", probePath, 'use an HTTP path such as "/" or "/healthz"');
+    return resources;
+}
+
+/** What a preset fixes: its data path, its password's secret, one server, no `uses` of its own. */
+function presetProblems({ raw, preset, bad }: Entry, name: string, secretEnv: Record<string, string>, replicas: number): void {
+    if (preset === undefined) {
+        return;
     }
-    const uses = entry.uses ?? [];
-    if (!isStringList(uses)) {
-        bad("uses", uses, "use a list of the names of preset apps (postgres, redis) whose addresses this app needs, e.g. [db, cache]");
+    const own = presetEntry(preset, name).volume as { mountPath: string };
+    if (isMap(raw.volume) && raw.volume.mountPath !== undefined && raw.volume.mountPath !== own.mountPath) {
+        bad("volume.mountPath", raw.volume.mountPath, `a ${preset} preset keeps its data at ${own.mountPath} (its image is set up for that path); leave mountPath out`);
     }
-    if (preset !== undefined) {
-        const own = presetEntry(preset as PresetName, String(name)).volume as { mountPath: string };
-        if (isMap(raw.volume) && raw.volume.mountPath !== undefined && raw.volume.mountPath !== own.mountPath) {
-            bad("volume.mountPath", raw.volume.mountPath, `a ${preset} preset keeps its data at ${own.mountPath} (its image is set up for that path); leave mountPath out`);
-        }
-        if (raw.uses !== undefined) {
-            bad("uses", raw.uses, `a ${preset} preset needs no other app's address; give uses to the apps that connect to it`);
-        }
-        const variable = PASSWORD_VARIABLE[preset as PresetName];
-        if (!isMap(secretEnv) || secretEnv[variable] === undefined) {
-            bad(`secretEnv.${variable}`, undefined, `a ${preset} app reads its password from a secret config key, e.g. ${defaultPasswordKey(String(name))}`);
-        }
-        if (replicas > 1) {
-            bad("replicas", replicas, `a ${preset} preset runs one server: use 0 or 1`);
-        }
+    if (raw.uses !== undefined) {
+        bad("uses", raw.uses, `a ${preset} preset needs no other app's address; give uses to the apps that connect to it`);
     }
-    return {
-        name, image, command: entry.command, args: entry.args, ports, replicas, env, secretEnv, workspace, restartOnChange,
-        expose, ingress, strategy, schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit, resources, probePath,
-        probeCommand: entry.probeCommand, volume, preset: preset as PresetName | undefined, uses: isStringList(uses) ? uses : [],
-    };
+    const variable = PASSWORD_VARIABLE[preset];
+    if (!isMap(secretEnv) || secretEnv[variable] === undefined) {
+        bad(`secretEnv.${variable}`, undefined, `a ${preset} app reads its password from a secret config key, e.g. ${defaultPasswordKey(name)}`);
+    }
+    if (replicas > 1) {
+        bad("replicas", replicas, `a ${preset} preset runs one server: use 0 or 1`);
+    }
 }
 
 /**
