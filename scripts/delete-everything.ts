@@ -4,7 +4,6 @@
 // asks for the stack's name, then removes all of it. `sleep` and a plain destroy never delete data.
 import * as readline from "readline";
 import {
-    Exec,
     NightError,
     ROOT,
     StateResource,
@@ -13,13 +12,12 @@ import {
     digitalOceanToken,
     fail,
     isAppVolume,
-    lastLine,
     nameOf,
     printDropped,
-    pulumiExec,
     realResources,
     volumeSource,
 } from "./night";
+import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
 import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
 import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
@@ -80,16 +78,12 @@ export interface DeleteDeps {
     readonly confirm?: string;
 }
 
-export async function deleteEverything(stack: string | undefined, exec: Exec, print: (line: string) => void, deps: DeleteDeps, root = ROOT): Promise<DeletionPlan> {
-    const name = checkStack(stack, exec, root, "npm run delete-everything -- <stack>");
-    const exported = exec(["stack", "export", "--stack", name]);
-    if (exported.code !== 0) {
-        fail(`stack ${name} has no state (pulumi stack export: ${lastLine(exported.stderr)}); nothing was deleted`);
-    }
-    const resources: StateResource[] = JSON.parse(exported.stdout).deployment?.resources ?? [];
+export async function deleteEverything(stack: string | undefined, engine: StackEngine, print: (line: string) => void, deps: DeleteDeps, root = ROOT): Promise<DeletionPlan> {
+    const name = await checkStack(stack, engine, root, "npm run delete-everything -- <stack>");
+    const resources: StateResource[] = (await engine.exportState(name)) ?? [];
     const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
     const snapshots: Snapshot[] = [];
-    const token = volumes.length > 0 ? digitalOceanToken(name, exec, deps.env) : "";
+    const token = volumes.length > 0 ? await digitalOceanToken(name, engine, deps.env) : "";
     if (volumes.length > 0) {
         if (!token) {
             fail(`stack ${name} has DigitalOcean volumes, and listing their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
@@ -112,14 +106,15 @@ export async function deleteEverything(stack: string | undefined, exec: Exec, pr
     if (answer.trim() !== name) {
         fail(`${JSON.stringify(answer.trim())} is not ${JSON.stringify(name)}; nothing was deleted`);
     }
-    const unprotected = exec(["state", "unprotect", "--all", "--yes", "--stack", name]);
-    if (unprotected.code !== 0) {
-        fail(`pulumi state unprotect --all failed for stack ${name} (${lastLine(unprotected.stderr || unprotected.stdout)}); nothing was deleted`);
+    try {
+        await engine.unprotectAll(name);
+    } catch (error) {
+        fail(`removing protect from stack ${name}'s state failed (${error instanceof Error ? error.message : error}); nothing was deleted`);
     }
-    const destroyed = destroyReachingWhatIsLeft(name, [], exec, print);
-    if (destroyed.code !== 0) {
+    const destroyed = await destroyReachingWhatIsLeft(name, false, engine, print);
+    if (!destroyed.ok) {
         fail(
-            `pulumi destroy failed for stack ${name} (exit ${destroyed.code}); what it did not delete is still in the state (and no longer protected), ` +
+            `pulumi destroy failed for stack ${name} (${destroyed.failure}); what it did not delete is still in the state (and no longer protected), ` +
                 "and the snapshots were kept; run npm run delete-everything again",
         );
     }
@@ -165,13 +160,17 @@ if (require.main === module) {
     const [stack] = args.filter((a, i) => a !== "--confirm" && (confirmAt < 0 || i !== confirmAt + 1));
     const cli = chooseCli();
     console.log(`delete-everything: ${cli.why}`);
-    deleteEverything(stack, pulumiExec(ROOT, cli), (line) => console.log(line), {
-        fetch: globalThis.fetch as unknown as Fetch,
-        env: process.env,
-        ask: askOnTerminal,
-        confirm,
-    }).catch((error) => {
-        console.error(`delete-everything: ${error instanceof Error ? error.message : error}`);
-        process.exit(error instanceof NightError ? 2 : 1);
-    });
+    automationEngine(ROOT, cli)
+        .then((engine) =>
+            deleteEverything(stack, engine, (line) => console.log(line), {
+                fetch: globalThis.fetch as unknown as Fetch,
+                env: process.env,
+                ask: askOnTerminal,
+                confirm,
+            }),
+        )
+        .catch((error) => {
+            console.error(`delete-everything: ${error instanceof Error ? error.message : error}`);
+            process.exit(error instanceof NightError || error instanceof EngineUnavailable ? 2 : 1);
+        });
 }

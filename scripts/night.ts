@@ -1,37 +1,19 @@
 // The night cycle, one word each way:
 //   npm run sleep -- <stack>   tear down what costs money, keep the workspace, say what was kept
 //   npm run wake -- <stack>    bring the environment back (pulumi up with the policy pack)
-// The decisions are pure functions (planSleep) with their own tests; the CLI calls go through `Exec`.
+// The decisions are pure functions (planSleep) with their own tests; Pulumi is reached only through a
+// StackEngine (scripts/engine.ts: the Automation API), which tests replace with a fake.
 import { spawnSync } from "child_process";
-import { ChosenCli, chooseCli, cliMissing } from "./pulumi-cli";
+import { chooseCli } from "./pulumi-cli";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { DestroyOutcome, Diagnostic, EngineUnavailable, StackEngine, StateResource, automationEngine } from "./engine";
 import { Fetch, snapshotBeforeSleep } from "./snapshots";
 import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
 
+export type { StateResource };
+
 export const ROOT = path.resolve(__dirname, "..");
-
-export interface ExecResult {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-/** `inherit` shows the output as it comes (and still returns it); `env` adds variables for this call. */
-export type Exec = (args: string[], options?: { inherit?: boolean; env?: Record<string, string> }) => ExecResult;
-
-/** A resource as `pulumi stack export` lists it. */
-export interface StateResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly custom?: boolean;
-    readonly protect?: boolean;
-    readonly inputs?: any;
-    readonly outputs?: any;
-    readonly parent?: string;
-    readonly dependencies?: string[];
-    readonly propertyDependencies?: Record<string, string[]>;
-}
 
 export interface SleepPlan {
     /** Why sleeping would lose code, if it would; nothing is done then. */
@@ -178,50 +160,39 @@ export function fail(message: string): never {
 
 export class NightError extends Error {}
 
-/** Checks that apply to both verbs; returns nothing or throws a NightError that says what to do. */
-export function checkStack(stack: string | undefined, exec: Exec, root = ROOT, usage = "npm run sleep -- <stack>"): string {
+/** Checks that apply to every verb; returns the stack's name or throws a NightError that says what to do. */
+export async function checkStack(stack: string | undefined, engine: StackEngine, root = ROOT, usage = "npm run sleep -- <stack>"): Promise<string> {
     const known = knownStacks(root);
     if (!stack || !known.includes(stack)) {
         fail(`unknown stack ${JSON.stringify(stack ?? "")}; known stacks: ${known.join(", ")} (usage: ${usage})`);
     }
-    const list = exec(["stack", "ls", "--json"]);
-    if (list.code !== 0) {
-        fail(cliMissing(list.stderr, root) ?? `the state backend cannot be reached (pulumi stack ls: ${lastLine(list.stderr || list.stdout)}); nothing was changed`);
-    }
+    await engine.listStacks();
     return stack;
 }
 
-// What pulumi-kubernetes prints for a cluster it cannot reach (provider/pkg/provider/provider.go,
-// Delete): a warning with the reason, then either an info line (the object is dropped from the state,
-// deleteUnreachable is on) or an error that names PULUMI_K8S_DELETE_UNREACHABLE.
-// The reason may go on over further lines (the Diagnostics section prints it whole).
+// What pulumi-kubernetes says of a cluster it cannot reach (provider/pkg/provider/provider.go, Delete):
+// a warning diagnostic with the reason (over several lines), then either an info diagnostic (the object
+// is dropped from the state, deleteUnreachable is on) or an error naming PULUMI_K8S_DELETE_UNREACHABLE.
 const UNREACHABLE = "configured Kubernetes cluster is unreachable: ";
 const DROPPED = "Deleting the unreachable resource from Pulumi state";
 
 /** The reason the provider gave for an unreachable cluster, on one line; undefined when it reached it. */
-export function unreachableCluster(result: ExecResult): string | undefined {
-    const lines = (result.stdout + result.stderr).split("\n");
-    const at = lines.findIndex((l) => /^\s*warning: configured Kubernetes cluster is unreachable: /.test(l));
-    const first = at >= 0 ? at : lines.findIndex((l) => l.includes(UNREACHABLE));
-    if (first < 0) {
+export function unreachableCluster(diagnostics: Diagnostic[]): string | undefined {
+    const warning = diagnostics.find((d) => d.severity === "warning" && d.message.includes(UNREACHABLE));
+    if (!warning) {
         return undefined;
     }
-    const reason = [lines[first].slice(lines[first].indexOf(UNREACHABLE) + UNREACHABLE.length)];
-    for (const line of lines.slice(first + 1)) {
-        if (line.includes("configured Kubernetes cluster is unreachable") || /^\s*(error|warning|info):/.test(line) || /^ {0,2}\S/.test(line)) {
-            break;
-        }
-        reason.push(line);
-    }
-    return reason
+    return warning.message
+        .slice(warning.message.indexOf(UNREACHABLE) + UNREACHABLE.length)
+        .split("\n")
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith("•"))
         .join(" ")
         .replace(/\.? Make sure you have:/, ":");
 }
 
-function droppedUnreachable(result: ExecResult): boolean {
-    return (result.stdout + result.stderr).includes(DROPPED);
+function droppedUnreachable(outcome: DestroyOutcome): boolean {
+    return outcome.diagnostics.some((d) => d.message.includes(DROPPED));
 }
 
 export function lastLine(text: string): string {
@@ -235,12 +206,8 @@ export interface SleepDeps {
 }
 
 /** The stack's devkube:doSnapshotsToKeep (0 when unset). */
-function snapshotsToKeep(name: string, exec: Exec): number {
-    const config = exec(["config", "--json", "--stack", name]);
-    if (config.code !== 0) {
-        fail(`cannot read the config of stack ${name}: ${lastLine(config.stderr)}`);
-    }
-    const value = JSON.parse(config.stdout)["devkube:doSnapshotsToKeep"]?.value;
+async function snapshotsToKeep(name: string, engine: StackEngine): Promise<number> {
+    const value = await engine.config(name, "devkube:doSnapshotsToKeep");
     const keep = Number(value ?? 0);
     if (!Number.isInteger(keep) || keep < 0) {
         fail(`devkube:doSnapshotsToKeep: got ${JSON.stringify(value)}; use a whole number (0 = no snapshot)`);
@@ -249,26 +216,21 @@ function snapshotsToKeep(name: string, exec: Exec): number {
 }
 
 /** The DigitalOcean API token: DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN, else the stack's digitalocean:token ("" if none). */
-export function digitalOceanToken(name: string, exec: Exec, env: NodeJS.ProcessEnv): string {
-    const token = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN || "";
-    if (token) {
-        return token;
-    }
-    const fromConfig = exec(["config", "get", "digitalocean:token", "--stack", name]);
-    return fromConfig.code === 0 ? fromConfig.stdout.trim() : "";
+export async function digitalOceanToken(name: string, engine: StackEngine, env: NodeJS.ProcessEnv): Promise<string> {
+    return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN || (await engine.config(name, "digitalocean:token"))?.trim() || "";
 }
 
-async function snapshotIfAsked(name: string, resources: StateResource[], exec: Exec, print: (line: string) => void, deps: SleepDeps) {
+async function snapshotIfAsked(name: string, resources: StateResource[], engine: StackEngine, print: (line: string) => void, deps: SleepDeps) {
     // The workspace's volume; apps' own volumes are not snapshotted.
     const volume = resources.find((r) => r.type === TYPES.doVolume && !isAppVolume(r));
     if (!volume) {
         return;
     }
-    const keep = snapshotsToKeep(name, exec);
+    const keep = await snapshotsToKeep(name, engine);
     if (keep === 0) {
         return;
     }
-    const token = digitalOceanToken(name, exec, deps.env);
+    const token = await digitalOceanToken(name, engine, deps.env);
     if (!token) {
         fail(`stack ${name} asks for a snapshot before sleep (devkube:doSnapshotsToKeep=${keep}) but no DigitalOcean token is set; nothing was changed`);
     }
@@ -283,17 +245,13 @@ async function snapshotIfAsked(name: string, resources: StateResource[], exec: E
 
 export async function sleep(
     stack: string | undefined,
-    exec: Exec,
+    engine: StackEngine,
     print: (line: string) => void,
     root = ROOT,
     deps: SleepDeps = { fetch: globalThis.fetch as unknown as Fetch, now: new Date(), env: process.env },
 ): Promise<SleepPlan> {
-    const name = checkStack(stack, exec, root);
-    const exported = exec(["stack", "export", "--stack", name]);
-    if (exported.code !== 0) {
-        fail(`stack ${name} has no state to put to sleep (pulumi stack export: ${lastLine(exported.stderr)}); nothing was changed`);
-    }
-    const resources: StateResource[] = JSON.parse(exported.stdout).deployment?.resources ?? [];
+    const name = await checkStack(stack, engine, root);
+    const resources = (await engine.exportState(name)) ?? [];
     const plan = planSleep(resources);
     if (plan.refusal) {
         fail(`refusing to sleep stack ${name}; nothing was changed:\n${plan.refusal}`);
@@ -302,10 +260,10 @@ export async function sleep(
         print(`stack ${name} is already asleep; kept: ${plan.keep.join(", ") || "nothing billable"}`);
         return plan;
     }
-    await snapshotIfAsked(name, resources, exec, print, deps);
-    const destroyed = destroyReachingWhatIsLeft(name, ["--exclude-protected"], exec, print);
-    if (destroyed.code !== 0) {
-        fail(`pulumi destroy failed for stack ${name} (exit ${destroyed.code}); your workspace was protected from it, run npm run sleep again`);
+    await snapshotIfAsked(name, resources, engine, print, deps);
+    const destroyed = await destroyReachingWhatIsLeft(name, true, engine, print);
+    if (!destroyed.ok) {
+        fail(`pulumi destroy failed for stack ${name} (${destroyed.failure}); your workspace was protected from it, run npm run sleep again`);
     }
     print("");
     print(`stack ${name} is asleep.`);
@@ -319,76 +277,53 @@ export async function sleep(
 }
 
 /**
- * `pulumi destroy --yes` with `extra` flags, shown as it runs. When the provider says the cluster cannot
- * be reached (deleted in the console, a deleted minikube), nothing is left to delete there and its objects
- * would block every later destroy: only then is it run once more with PULUMI_K8S_DELETE_UNREACHABLE.
+ * `pulumi destroy --yes` (keeping what is protected, or not), shown as it runs. When the provider says the
+ * cluster cannot be reached (deleted in the console, a deleted minikube), nothing is left to delete there
+ * and its objects would block every later destroy: only then is it run once more with
+ * PULUMI_K8S_DELETE_UNREACHABLE.
  */
-export function destroyReachingWhatIsLeft(name: string, extra: string[], exec: Exec, print: (line: string) => void): ExecResult {
-    const destroy = ["destroy", "--yes", ...extra, "--stack", name];
-    const destroyed = exec(destroy, { inherit: true });
-    if (destroyed.code === 0 || !unreachableCluster(destroyed) || droppedUnreachable(destroyed)) {
+export async function destroyReachingWhatIsLeft(name: string, excludeProtected: boolean, engine: StackEngine, print: (line: string) => void): Promise<DestroyOutcome> {
+    const destroyed = await engine.destroy(name, { excludeProtected });
+    if (destroyed.ok || !unreachableCluster(destroyed.diagnostics) || droppedUnreachable(destroyed)) {
         return destroyed;
     }
     print(`night: the cluster of stack ${name} cannot be reached; destroying again with PULUMI_K8S_DELETE_UNREACHABLE=true`);
-    return exec(destroy, { inherit: true, env: { PULUMI_K8S_DELETE_UNREACHABLE: "true" } });
+    const again = await engine.destroy(name, { excludeProtected, dropUnreachable: true });
+    // What the first run said of the cluster belongs to the story too.
+    return { ...again, diagnostics: [...destroyed.diagnostics, ...again.diagnostics] };
 }
 
 /** Says so when a destroy dropped Kubernetes objects from the state instead of deleting them. */
-export function printDropped(destroyed: ExecResult, destroyedResources: StateResource[], print: (line: string) => void): void {
+export function printDropped(destroyed: DestroyOutcome, destroyedResources: StateResource[], print: (line: string) => void): void {
     if (!droppedUnreachable(destroyed)) {
         return;
     }
     const objects = destroyedResources.filter((r) => r.type.startsWith("kubernetes:")).length;
     print(
-        `  the cluster could not be reached (${unreachableCluster(destroyed)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
+        `  the cluster could not be reached (${unreachableCluster(destroyed.diagnostics)}): ${objects} Kubernetes objects were dropped from the state, not deleted; ` +
             `if that cluster comes back, delete them there (kubectl delete namespace <namespace>, and the PersistentVolumes labelled ${PART_OF_SELECTOR})`,
     );
 }
 
-export function wake(stack: string | undefined, exec: Exec, root = ROOT): void {
-    const name = checkStack(stack, exec, root, "npm run wake -- <stack>");
+export async function wake(stack: string | undefined, engine: StackEngine, root = ROOT): Promise<void> {
+    const name = await checkStack(stack, engine, root, "npm run wake -- <stack>");
     const result = spawnSync("bash", [path.join(root, "scripts", "stack.sh"), "up", name, "--yes"], { stdio: "inherit", cwd: root });
     if (result.status !== 0) {
         fail(`pulumi up failed for stack ${name} (exit ${result.status})`);
     }
 }
 
-/** Runs the Pulumi CLI the way stack.sh does: the CLI chooseCli picks, local state, no update check. */
-export function pulumiExec(root = ROOT, cli: ChosenCli = chooseCli(root)): Exec {
-    return (args, options = {}) => {
-        const env = {
-            ...process.env,
-            PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
-            PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
-            ...options.env,
-        };
-        const command = [...cli.command, ...args, "--non-interactive"];
-        if (!options.inherit) {
-            const result = spawnSync(command[0], command.slice(1), { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
-            return { code: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
-        }
-        // Shown as it comes and kept, so that what the CLI said can be read afterwards.
-        const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "devkube-night-")), "pulumi.log");
-        const result = spawnSync("bash", ["-c", 'set -o pipefail; "$@" 2>&1 | tee "$DEVKUBE_NIGHT_LOG"', "pulumi", ...command], {
-            cwd: root,
-            stdio: ["ignore", "inherit", "inherit"],
-            env: { ...env, DEVKUBE_NIGHT_LOG: log },
-        });
-        const stdout = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
-        fs.rmSync(path.dirname(log), { recursive: true, force: true });
-        return { code: result.status ?? 1, stdout, stderr: "" };
-    };
-}
-
 async function main(verb: string | undefined, stack: string | undefined): Promise<void> {
-    if (verb === "sleep") {
-        const cli = chooseCli();
-        console.log(`night: ${cli.why}`);
-        await sleep(stack, pulumiExec(ROOT, cli), (line) => console.log(line));
-    } else if (verb === "wake") {
-        wake(stack, pulumiExec());
-    } else {
+    if (verb !== "sleep" && verb !== "wake") {
         fail("usage: npm run sleep -- <stack>   or   npm run wake -- <stack>");
+    }
+    const cli = chooseCli();
+    console.log(`night: ${cli.why}`);
+    const engine = await automationEngine(ROOT, cli);
+    if (verb === "sleep") {
+        await sleep(stack, engine, (line) => console.log(line));
+    } else {
+        await wake(stack, engine);
     }
 }
 
@@ -396,6 +331,6 @@ if (require.main === module) {
     const [verb, stack] = process.argv.slice(2);
     main(verb, stack).catch((error) => {
         console.error(`night: ${error instanceof Error ? error.message : error}`);
-        process.exit(error instanceof NightError ? 2 : 1);
+        process.exit(error instanceof NightError || error instanceof EngineUnavailable ? 2 : 1);
     });
 }

@@ -1,21 +1,17 @@
 import { strict as assert } from "assert";
 import { deleteEverything } from "../scripts/delete-everything";
-import { Exec, NightError } from "../scripts/night";
+import { NightError } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
+import { StackEngine, StateResource } from "../scripts/engine";
+import { fakeEngine } from "./fake-engine";
 import { STACK_RUNS, runFixture, stateOf } from "./harness";
 import { fakeDigitalOcean } from "./night.spec";
 
 const root = `${__dirname}/..`;
 
-/** A fake CLI over a stack's state: `destroyCode` for destroy, 0 for the rest; every call recorded. */
-function fakeCli(state: unknown, calls: string[][], destroyCode = 0): Exec {
-    return (args) => {
-        calls.push(args);
-        if (args[0] === "stack" && args[1] === "export") {
-            return { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }), stderr: "" };
-        }
-        return { code: args[0] === "destroy" ? destroyCode : 0, stdout: args[0] === "stack" ? "[]" : "", stderr: "" };
-    };
+/** A fake engine over a stack's state, whose destroy fails when told; every call recorded. */
+function fakeCli(state: StateResource[], calls: string[], destroyFails = false): StackEngine {
+    return fakeEngine({ state, destroys: destroyFails ? [{ ok: false, diagnostics: [], failure: "exit 255" }] : [] }, calls);
 }
 
 /** The dev stack with the multi-service example's two app volumes, each volume with its own id. */
@@ -41,7 +37,7 @@ function snapshotsOfWorkspace(requests: string[], failWith?: number): Fetch {
 
 describe("delete-everything", () => {
     it("DigitalOcean: lists the cluster, every volume, the sleeps' snapshots and the objects; after the stack's name, deletes them all", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const requests: string[] = [];
         const lines: string[] = [];
         const questions: string[] = [];
@@ -60,41 +56,39 @@ describe("delete-everything", () => {
         assert.doesNotMatch(text, /my-own-backup/);
         assert.match(text, /- \d+ Kubernetes objects/);
         assert.deepEqual(questions, ["Type the stack's name (dev) to delete all of it: "]);
-        const verbs = calls.map((c) => c.slice(0, 2).join(" "));
-        assert.ok(verbs.indexOf("state unprotect") < verbs.indexOf("destroy --yes"), "unprotected, then destroyed");
-        assert.deepEqual(calls.find((c) => c[0] === "state"), ["state", "unprotect", "--all", "--yes", "--stack", "dev"]);
-        assert.deepEqual(calls.find((c) => c[0] === "destroy"), ["destroy", "--yes", "--stack", "dev"], "everything: no --exclude-protected");
+        assert.ok(calls.indexOf("unprotectAll dev") >= 0 && calls.indexOf("unprotectAll dev") < calls.indexOf("destroy dev"), "unprotected, then destroyed");
+        assert.deepEqual(calls.filter((c) => c.startsWith("destroy")), ["destroy dev"], "everything: not excluding the protected");
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a", "DELETE /snapshots/snap-b"]);
         assert.match(text, /stack dev: everything is deleted \(4 DigitalOcean resources, 2 snapshots, \d+ Kubernetes objects\)/);
     });
     it("deletes nothing unless the answer is the stack's name", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const requests: string[] = [];
         await assert.rejects(
             deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "yes" }, root),
             (e: Error) => e instanceof NightError && /"yes" is not "dev"; nothing was deleted/.test(e.message),
         );
-        assert.deepEqual(calls.filter((c) => c[0] === "state" || c[0] === "destroy"), []);
+        assert.deepEqual(calls.filter((c) => c.startsWith("unprotectAll") || c.startsWith("destroy")), []);
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), []);
     });
     it("keeps the snapshots when the destroy fails, and says what is left", async () => {
         const requests: string[] = [];
         await assert.rejects(
-            deleteEverything("dev", fakeCli(await devWithAppVolumes(), [], 255), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root),
+            deleteEverything("dev", fakeCli(await devWithAppVolumes(), [], true), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root),
             /pulumi destroy failed for stack dev \(exit 255\).*snapshots were kept/,
         );
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), []);
     });
     it("deletes nothing when the snapshots cannot be listed", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         await assert.rejects(
             deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace([], 401), env: { DIGITALOCEAN_TOKEN: "bad" }, ask: async () => "dev" }, root),
             /cannot list the snapshots to delete, so nothing was deleted: DigitalOcean API GET \/volumes\/vol-1\/snapshots\?per_page=200: HTTP 401/,
         );
-        assert.deepEqual(calls.filter((c) => c[0] === "state" || c[0] === "destroy"), []);
+        assert.deepEqual(calls.filter((c) => c.startsWith("unprotectAll") || c.startsWith("destroy")), []);
     });
     it("minikube: with --confirm, no question; the host paths it cannot delete are listed to remove by hand", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const lines: string[] = [];
         await deleteEverything("minikube", fakeCli(stateOf(await STACK_RUNS.minikube()), calls), (l) => lines.push(l), {
             fetch: async () => assert.fail("no DigitalOcean API call on minikube"),
@@ -104,16 +98,16 @@ describe("delete-everything", () => {
         }, root);
         const text = lines.join("\n");
         assert.match(text, /Left on the node's disk .*to remove by hand:\n  - host path \/data\/devkube \(your code\)/);
-        assert.ok(calls.some((c) => c[0] === "destroy"));
+        assert.ok(calls.some((c) => c.startsWith("destroy")));
         assert.match(text, /still on the node's disk, to remove by hand: host path \/data\/devkube \(your code\)/);
     });
     it("a --confirm naming another stack deletes nothing", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         await assert.rejects(
             deleteEverything("minikube", fakeCli(stateOf(await STACK_RUNS.minikube()), calls), () => {}, { fetch: async () => assert.fail(), env: {}, ask: async () => assert.fail(), confirm: "dev" }, root),
             /"dev" is not "minikube"; nothing was deleted/,
         );
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+        assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
 });
 
@@ -123,12 +117,15 @@ describe("delete-everything, run as a command", () => {
         const fs = require("fs") as typeof import("fs");
         const os = require("os") as typeof import("os");
         const path = require("path") as typeof import("path");
-        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
+        // Installed the way the Automation API finds a CLI: <root>/bin/pulumi.
+        const cliHome = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
+        const bin = path.join(cliHome, "bin");
+        fs.mkdirSync(bin);
         fs.writeFileSync(path.join(bin, "state.json"), JSON.stringify({ deployment: { resources: stateOf(await STACK_RUNS.minikube()) } }));
         // A Pulumi CLI that knows the stack and records anything else it is asked.
         fs.writeFileSync(
             path.join(bin, "pulumi"),
-            `#!/bin/sh\ncase "$1 $2" in\n  "version "*) echo v3.300.0 ;;\n  "stack ls") echo "[]" ;;\n  "stack export") cat "${bin}/state.json" ;;\n  *) echo "$*" >> "${bin}/calls" ;;\nesac\n`,
+            `#!/bin/sh\ncase "$1 $2" in\n  "version "*) echo v3.300.0 ;;\n  "stack ls") echo "[]" ;;\n  "stack select") ;;\n  "stack export") cat "${bin}/state.json" ;;\n  *) echo "$*" >> "${bin}/calls" ;;\nesac\n`,
             { mode: 0o755 },
         );
         const r = spawnSync("npx", ["--no-install", "tsx", "scripts/delete-everything.ts", "minikube"], {
@@ -139,7 +136,7 @@ describe("delete-everything, run as a command", () => {
             timeout: 60_000,
         });
         const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8") : "";
-        fs.rmSync(bin, { recursive: true, force: true });
+        fs.rmSync(cliHome, { recursive: true, force: true });
         assert.equal(r.status, 2, r.stdout + r.stderr);
         assert.match(r.stdout, /This deletes everything devkube made for stack minikube/);
         assert.match(r.stderr, /no answer \(standard input closed\); nothing was deleted\. Type the stack.s name when asked, or pass --confirm <stack>/);

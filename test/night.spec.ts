@@ -1,16 +1,12 @@
 import { strict as assert } from "assert";
-import { Exec, NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DestroyOutcome, Diagnostic, EngineUnavailable, cliRoot } from "../scripts/engine";
+import { NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
+import { fakeEngine } from "./fake-engine";
 import { STACK_RUNS, runFixture, stateOf } from "./harness";
-
-/** A fake CLI: answers by the first argument, records every call. */
-function fakeExec(answers: Record<string, { code: number; stdout?: string; stderr?: string }>, calls: string[][]): Exec {
-    return (args) => {
-        calls.push(args);
-        const answer = answers[args[0] === "stack" ? `stack ${args[1]}` : args[0]] ?? { code: 0, stdout: args[0] === "config" ? "{}" : "" };
-        return { code: answer.code, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
-    };
-}
 
 describe("night: planning a sleep", () => {
     it("DigitalOcean: keeps the protected volume, removes the cluster and everything in it", async () => {
@@ -60,45 +56,50 @@ describe("night: planning a sleep", () => {
 describe("night: the sleep command", () => {
     const root = `${__dirname}/..`;
     it("refuses an unknown stack before touching the backend", async () => {
-        const calls: string[][] = [];
-        await assert.rejects(sleep("prod", fakeExec({}, calls), () => {}, root), (e: Error) => {
+        const calls: string[] = [];
+        await assert.rejects(sleep("prod", fakeEngine({}, calls), () => {}, root), (e: Error) => {
             assert.ok(e instanceof NightError);
             assert.match(e.message, /unknown stack "prod"; known stacks: cluster, dev, homelab, minikube/);
             return true;
         });
         assert.deepEqual(calls, []);
     });
-    it("says the Pulumi CLI is missing, where it was looked for and fetched from, when the npm launcher cannot provide it", async () => {
-        const calls: string[][] = [];
-        const exec = fakeExec({ "stack ls": { code: 1, stderr: "pulumi: fetch failed" } }, calls);
-        await assert.rejects(sleep("dev", exec, () => {}, root), (e: Error) => {
-            assert.doesNotMatch(e.message, /state backend/);
-            assert.match(e.message, /the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in \S+versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/);
-            assert.match(e.message, /nothing was changed/);
-            return true;
-        });
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+    it("says the Pulumi CLI is missing, where it was looked for and fetched from, when the npm launcher cannot provide it", () => {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-launcher-"));
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho 'pulumi: fetch failed' >&2\nexit 1\n", { mode: 0o755 });
+        assert.throws(
+            () => cliRoot({ command: [path.join(bin, "pulumi"), "--launcher"], why: "" }, root, { ...process.env, PULUMI_HOME: "/nowhere" }),
+            (e: Error) => {
+                assert.ok(e instanceof EngineUnavailable);
+                assert.doesNotMatch(e.message, /state backend/);
+                assert.match(e.message, /the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in \/nowhere\/versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/);
+                assert.match(e.message, /nothing was changed/);
+                return true;
+            },
+        );
+        fs.rmSync(bin, { recursive: true, force: true });
+    });
+    it("hands the Automation API the CLI it chose: the installation root of a pulumi on PATH", () => {
+        assert.equal(cliRoot({ command: ["/opt/pulumi-v3.260.1/bin/pulumi"], why: "" }, root), "/opt/pulumi-v3.260.1");
     });
     it("refuses when the state backend cannot be reached", async () => {
-        const calls: string[][] = [];
-        const exec = fakeExec({ "stack ls": { code: 255, stderr: "error: could not reach s3://devkube-state: dial tcp: no such host" } }, calls);
-        await assert.rejects(sleep("dev", exec, () => {}, root), /state backend cannot be reached .*no such host.*nothing was changed/);
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+        const calls: string[] = [];
+        const engine = fakeEngine({ unavailable: "the state backend cannot be reached (pulumi stack ls: error: could not reach s3://devkube-state: dial tcp: no such host); nothing was changed" }, calls);
+        await assert.rejects(sleep("dev", engine, () => {}, root), /state backend cannot be reached .*no such host.*nothing was changed/);
+        assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
     it("refuses, and destroys nothing, when the workspace would go with the rest", async () => {
         const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false } : r));
-        const calls: string[][] = [];
-        const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        await assert.rejects(sleep("dev", exec, () => {}, root), /refusing to sleep stack dev; nothing was changed/);
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+        const calls: string[] = [];
+        await assert.rejects(sleep("dev", fakeEngine({ state }, calls), () => {}, root), /refusing to sleep stack dev; nothing was changed/);
+        assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
     it("destroys all but the protected workspace and says what was kept", async () => {
         const state = stateOf(await STACK_RUNS.dev());
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const lines: string[] = [];
-        const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        await sleep("dev", exec, (l) => lines.push(l), root);
-        assert.deepEqual(calls.find((c) => c[0] === "destroy"), ["destroy", "--yes", "--exclude-protected", "--stack", "dev"]);
+        await sleep("dev", fakeEngine({ state }, calls), (l) => lines.push(l), root);
+        assert.deepEqual(calls.filter((c) => c.startsWith("destroy")), ["destroy dev excludeProtected"]);
         const text = lines.join("\n");
         assert.match(text, /your code is kept in: DigitalOcean volume devkube-dev-devkube/);
         assert.match(text, /kept \(protected\): Volume workspace-volume/);
@@ -107,11 +108,10 @@ describe("night: the sleep command", () => {
     });
     it("does nothing when the stack is already asleep", async () => {
         const state = stateOf(await STACK_RUNS.dev()).filter((r) => r.type === "pulumi:pulumi:Stack" || r.protect);
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const lines: string[] = [];
-        const exec = fakeExec({ "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }) } }, calls);
-        await sleep("dev", exec, (l) => lines.push(l), root);
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+        await sleep("dev", fakeEngine({ state }, calls), (l) => lines.push(l), root);
+        assert.equal(calls.some((c) => c.startsWith("destroy")), false);
         assert.match(lines.join("\n"), /already asleep; kept: Volume workspace-volume/);
     });
 });
@@ -146,19 +146,14 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         { id: "snap-c", name: "devkube-dev-20261121t190000z", created_at: "2026-11-21T19:00:00Z" },
         { id: "other", name: "made-by-hand", created_at: "2026-01-01T00:00:00Z" },
     ];
-    async function exportedDev() {
-        return JSON.stringify({ deployment: { resources: stateOf(await STACK_RUNS.dev()) } });
-    }
+    const keeping = (n: number) => ({ "devkube:doSnapshotsToKeep": String(n) });
 
     it("snapshots the volume, keeps the newest N devkube snapshots, then destroys", async () => {
-        const calls: string[][] = [];
+        const calls: string[] = [];
         const requests: string[] = [];
         const lines: string[] = [];
-        const exec = fakeExec(
-            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' } },
-            calls,
-        );
-        await sleep("dev", exec, (l) => lines.push(l), root, {
+        const engine = fakeEngine({ state: stateOf(await STACK_RUNS.dev()), config: keeping(2) }, calls);
+        await sleep("dev", engine, (l) => lines.push(l), root, {
             fetch: fakeDigitalOcean(old, requests),
             now: new Date("2026-11-22T19:00:00Z"),
             env: { DIGITALOCEAN_TOKEN: "t" },
@@ -169,7 +164,7 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
             "DELETE /snapshots/snap-a",
             "DELETE /snapshots/snap-b",
         ]);
-        assert.ok(calls.findIndex((c) => c[0] === "destroy") > 0, "destroyed after the snapshot");
+        assert.ok(calls.findIndex((c) => c.startsWith("destroy")) > 0, "destroyed after the snapshot");
         assert.match(lines.join("\n"), /snapshot devkube-dev-20261122t190000z \(snap-5\) taken; keeping the newest 2, deleted devkube-dev-20261119t190000z, devkube-dev-20261120t190000z/);
     });
 
@@ -181,25 +176,16 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         // Named like neither: only the tag says it holds an app's data.
         const appVolume = { ...db, urn: db.urn.replace("::app-db-volume", "::renamed-volume"), outputs: { ...db.outputs, id: "vol-app" } };
         const requests: string[] = [];
-        const exec = fakeExec(
-            {
-                "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: [appVolume, ...state] } }) },
-                config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' },
-            },
-            [],
-        );
-        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        const engine = fakeEngine({ state: [appVolume, ...state], config: keeping(2) }, []);
+        await sleep("dev", engine, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
         assert.equal(requests[0], "POST /volumes/vol-1/snapshots");
     });
 
     it("never prunes a snapshot made by hand whose name starts like a sleep's", async () => {
         const requests: string[] = [];
         const byHand = { id: "by-hand", name: "devkube-dev-before-upgrade", created_at: "2026-01-01T00:00:00Z" };
-        const exec = fakeExec(
-            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"3","secret":false}}' } },
-            [],
-        );
-        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([byHand, ...old], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        const engine = fakeEngine({ state: stateOf(await STACK_RUNS.dev()), config: keeping(3) }, []);
+        await sleep("dev", engine, () => {}, root, { fetch: fakeDigitalOcean([byHand, ...old], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a"]);
     });
     it("reads a state written before volumes had tags by devkube's old names (the next up adds the tags in place)", async () => {
@@ -208,71 +194,55 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         );
         const appFirst = [...untagged].sort((a, b) => Number(b.urn.includes("::app-")) - Number(a.urn.includes("::app-")));
         const requests: string[] = [];
-        const exec = fakeExec(
-            { "stack export": { code: 0, stdout: JSON.stringify({ deployment: { resources: appFirst } }) }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"2","secret":false}}' } },
-            [],
-        );
-        await sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
+        const engine = fakeEngine({ state: appFirst, config: keeping(2) }, []);
+        await sleep("dev", engine, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
         assert.equal(requests[0], "POST /volumes/vol-ws/snapshots");
     });
     it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
         const requests: string[] = [];
-        const calls: string[][] = [];
-        await sleep("dev", fakeExec({ "stack export": { code: 0, stdout: await exportedDev() } }, calls), () => {}, root, {
+        const calls: string[] = [];
+        await sleep("dev", fakeEngine({ state: stateOf(await STACK_RUNS.dev()) }, calls), () => {}, root, {
             fetch: fakeDigitalOcean(old, requests),
             now: new Date(),
             env: { DIGITALOCEAN_TOKEN: "t" },
         });
         assert.deepEqual(requests, []);
-        assert.ok(calls.some((c) => c[0] === "destroy"));
+        assert.ok(calls.some((c) => c.startsWith("destroy")));
     });
 
     it("destroys nothing when the snapshot fails", async () => {
-        const calls: string[][] = [];
-        const exec = fakeExec(
-            { "stack export": { code: 0, stdout: await exportedDev() }, config: { code: 0, stdout: '{"devkube:doSnapshotsToKeep":{"value":"3","secret":false}}' } },
-            calls,
-        );
+        const calls: string[] = [];
+        const engine = fakeEngine({ state: stateOf(await STACK_RUNS.dev()), config: keeping(3) }, calls);
         await assert.rejects(
-            sleep("dev", exec, () => {}, root, { fetch: fakeDigitalOcean(old, [], 401), now: new Date(), env: { DIGITALOCEAN_TOKEN: "bad" } }),
+            sleep("dev", engine, () => {}, root, { fetch: fakeDigitalOcean(old, [], 401), now: new Date(), env: { DIGITALOCEAN_TOKEN: "bad" } }),
             /snapshot before sleep failed, so nothing was torn down: DigitalOcean API POST \/volumes\/vol-1\/snapshots: HTTP 401/,
         );
-        assert.equal(calls.some((c) => c[0] === "destroy"), false);
+        assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
 });
 
 describe("night: a cluster that is already gone", () => {
     const root = `${__dirname}/..`;
-    // What pulumi-kubernetes prints (provider/pkg/provider/provider.go, Delete) for an unreachable cluster.
-    const UNREACHABLE = "warning: configured Kubernetes cluster is unreachable: failed to parse kubeconfig data: dial tcp: lookup 0f5e-mock.k8s.ondigitalocean.com: no such host";
-    const DROPPED = "info: configured Kubernetes cluster is unreachable and the `deleteUnreachable` option is enabled. Deleting the unreachable resource from Pulumi state";
-    const REFUSED =
-        'error: configured Kubernetes cluster is unreachable. If the cluster was deleted, you can remove this resource from Pulumi state by rerunning the operation with the PULUMI_K8S_DELETE_UNREACHABLE environment variable set to "true"';
-
-    /** A CLI whose destroys answer in turn from `destroys`, each call recorded with its extra environment. */
-    function execWithDestroys(state: unknown, destroys: Array<{ code: number; stdout: string }>, calls: Array<{ args: string[]; env?: Record<string, string> }>): Exec {
-        return (args, options = {}) => {
-            calls.push({ args, env: options.env });
-            if (args[0] === "destroy") {
-                return { ...destroys.shift()!, stderr: "" };
-            }
-            if (args[0] === "stack" && args[1] === "export") {
-                return { code: 0, stdout: JSON.stringify({ deployment: { resources: state } }), stderr: "" };
-            }
-            return { code: 0, stdout: args[0] === "config" ? "{}" : "", stderr: "" };
-        };
-    }
+    // What pulumi-kubernetes says (provider/pkg/provider/provider.go, Delete) of an unreachable cluster,
+    // as diagnostic events: the warning's reason runs over several lines.
+    const unreachable = (reason: string): Diagnostic => ({ severity: "warning", message: `configured Kubernetes cluster is unreachable: ${reason}\n`, urn: "urn:x" });
+    const DROPPED: Diagnostic = { severity: "info", message: "configured Kubernetes cluster is unreachable and the `deleteUnreachable` option is enabled. Deleting the unreachable resource from Pulumi state\n" };
+    const REFUSED: Diagnostic = {
+        severity: "error",
+        message: 'configured Kubernetes cluster is unreachable. If the cluster was deleted, you can remove this resource from Pulumi state by rerunning the operation with the PULUMI_K8S_DELETE_UNREACHABLE environment variable set to "true"\n',
+    };
+    const NO_HOST = "failed to parse kubeconfig data: dial tcp: lookup 0f5e-mock.k8s.ondigitalocean.com: no such host";
 
     it("DigitalOcean, the cluster deleted in the console: destroys again letting the provider drop what it cannot reach, and says so", async () => {
         const state = stateOf(await STACK_RUNS.dev());
-        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
+        const calls: string[] = [];
         const lines: string[] = [];
-        const exec = execWithDestroys(state, [{ code: 255, stdout: `${UNREACHABLE}\n${REFUSED}\n` }, { code: 0, stdout: `${UNREACHABLE}\n${DROPPED}\n` }], calls);
-        await sleep("dev", exec, (l) => lines.push(l), root);
-        const destroys = calls.filter((c) => c.args[0] === "destroy");
-        assert.equal(destroys.length, 2);
-        assert.equal(destroys[0].env?.PULUMI_K8S_DELETE_UNREACHABLE, undefined, "the first try deletes for real");
-        assert.equal(destroys[1].env?.PULUMI_K8S_DELETE_UNREACHABLE, "true");
+        const engine = fakeEngine(
+            { state, destroys: [{ ok: false, diagnostics: [unreachable(NO_HOST), REFUSED], failure: "exit 255" }, { ok: true, diagnostics: [unreachable(NO_HOST), DROPPED] }] },
+            calls,
+        );
+        await sleep("dev", engine, (l) => lines.push(l), root);
+        assert.deepEqual(calls.filter((c) => c.startsWith("destroy")), ["destroy dev excludeProtected", "destroy dev excludeProtected dropUnreachable"], "the first try deletes for real");
         const kubernetesObjects = state.filter((r) => r.type.startsWith("kubernetes:")).length;
         const text = lines.join("\n");
         assert.match(text, new RegExp(`the cluster could not be reached \\(.*no such host\\): ${kubernetesObjects} Kubernetes objects were dropped from the state, not deleted`));
@@ -280,38 +250,31 @@ describe("night: a cluster that is already gone", () => {
     });
     it("minikube deleted: the provider already drops what it cannot reach; sleep says so", async () => {
         const state = stateOf(await STACK_RUNS.minikube());
-        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
+        const calls: string[] = [];
         const lines: string[] = [];
-        await sleep("minikube", execWithDestroys(state, [{ code: 0, stdout: `${UNREACHABLE}\n${DROPPED}\n` }], calls), (l) => lines.push(l), root);
-        assert.equal(calls.filter((c) => c.args[0] === "destroy").length, 1);
+        await sleep("minikube", fakeEngine({ state, destroys: [{ ok: true, diagnostics: [unreachable(NO_HOST), DROPPED] }] }, calls), (l) => lines.push(l), root);
+        assert.equal(calls.filter((c) => c.startsWith("destroy")).length, 1);
         assert.match(lines.join("\n"), /the cluster could not be reached .*Kubernetes objects were dropped from the state, not deleted; if that cluster comes back, delete them there/);
     });
-    it("reads the provider's reason whole from the Diagnostics section, on one line", () => {
-        const diagnostics = [
-            "Diagnostics:",
-            "  kubernetes:apps/v1:Deployment (devkube-editor-deployment):",
-            "    warning: configured Kubernetes cluster is unreachable: unable to load Kubernetes client configuration from kubeconfig file. Make sure you have:",
-            "    ",
-            "     \t • set up the provider as per https://www.pulumi.com/registry/packages/kubernetes/installation-configuration/",
-            "    ",
-            '     context "minikube" does not exist',
-            "    configured Kubernetes cluster is unreachable and the `deleteUnreachable` option is enabled. Deleting the unreachable resource from Pulumi state",
+    it("reads the provider's reason whole from its warning, on one line", () => {
+        const reason = [
+            "unable to load Kubernetes client configuration from kubeconfig file. Make sure you have:",
             "",
-            "  kubernetes:core/v1:Namespace (devkube-namespace):",
+            " \t • set up the provider as per https://www.pulumi.com/registry/packages/kubernetes/installation-configuration/",
+            "",
+            ' context "minikube" does not exist',
         ].join("\n");
         assert.equal(
-            unreachableCluster({ code: 0, stdout: diagnostics, stderr: "" }),
+            unreachableCluster([{ severity: "info", message: "deleting\n" }, unreachable(reason), DROPPED]),
             'unable to load Kubernetes client configuration from kubeconfig file: context "minikube" does not exist',
         );
-        assert.equal(unreachableCluster({ code: 0, stdout: "Resources:\n    - 23 deleted\n", stderr: "" }), undefined);
+        assert.equal(unreachableCluster([{ severity: "warning", message: "some other warning\n" }]), undefined);
     });
     it("a destroy that fails for another reason is not retried", async () => {
         const state = stateOf(await STACK_RUNS.dev());
-        const calls: Array<{ args: string[]; env?: Record<string, string> }> = [];
-        await assert.rejects(
-            sleep("dev", execWithDestroys(state, [{ code: 255, stdout: "error: 403 Forbidden: unable to delete cluster" }], calls), () => {}, root),
-            /pulumi destroy failed for stack dev \(exit 255\)/,
-        );
-        assert.equal(calls.filter((c) => c.args[0] === "destroy").length, 1);
+        const calls: string[] = [];
+        const forbidden: DestroyOutcome = { ok: false, diagnostics: [{ severity: "error", message: "403 Forbidden: unable to delete cluster\n" }], failure: "error: update failed" };
+        await assert.rejects(sleep("dev", fakeEngine({ state, destroys: [forbidden] }, calls), () => {}, root), /pulumi destroy failed for stack dev \(error: update failed\)/);
+        assert.equal(calls.filter((c) => c.startsWith("destroy")).length, 1);
     });
 });

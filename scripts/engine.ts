@@ -1,0 +1,149 @@
+// The night scripts' one boundary to Pulumi: the Automation API of @pulumi/pulumi (stacks, state,
+// config, destroy), with the CLI that chooseCli picks. Tests hand the scripts a fake StackEngine instead.
+import { spawnSync } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { ChosenCli, chooseCli, cliMissing, launcherVersion } from "./pulumi-cli";
+
+/** A resource as the stack's state (`pulumi stack export`) lists it. */
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly custom?: boolean;
+    readonly protect?: boolean;
+    readonly inputs?: any;
+    readonly outputs?: any;
+    readonly parent?: string;
+    readonly dependencies?: string[];
+    readonly propertyDependencies?: Record<string, string[]>;
+}
+
+/** What the engine said about a resource or the run (a diagnostic event). */
+export interface Diagnostic {
+    readonly severity: "info" | "info#err" | "warning" | "error";
+    readonly message: string;
+    readonly urn?: string;
+}
+
+export interface DestroyOutcome {
+    readonly ok: boolean;
+    /** Every diagnostic the engine sent, in order. */
+    readonly diagnostics: Diagnostic[];
+    /** Why it failed, in the CLI's last words. */
+    readonly failure?: string;
+}
+
+export interface DestroyOptions {
+    readonly excludeProtected: boolean;
+    /** Let pulumi-kubernetes drop from the state what it cannot reach (PULUMI_K8S_DELETE_UNREACHABLE). */
+    readonly dropUnreachable?: boolean;
+}
+
+/** Thrown when the backend or the CLI cannot be used at all; the message says why. */
+export class EngineUnavailable extends Error {}
+
+export interface StackEngine {
+    /** Which CLI runs, and why (for people). */
+    readonly why: string;
+    /** The names of the stacks the backend holds. */
+    listStacks(): Promise<string[]>;
+    /** The stack's resources; undefined when the stack has no state. */
+    exportState(stack: string): Promise<StateResource[] | undefined>;
+    /** A config value of the stack (secrets decrypted), or undefined. */
+    config(stack: string, key: string): Promise<string | undefined>;
+    /** `pulumi destroy --yes`, shown as it runs. */
+    destroy(stack: string, options: DestroyOptions): Promise<DestroyOutcome>;
+    /** Removes `protect` from every resource in the stack's state (`pulumi state unprotect --all`). */
+    unprotectAll(stack: string): Promise<void>;
+}
+
+/** The directory `PulumiCommand.get` wants: the one whose bin/ holds the chosen CLI. */
+export function cliRoot(cli: ChosenCli, root: string, env: NodeJS.ProcessEnv = process.env): string {
+    if (cli.command.length === 1) {
+        return path.dirname(path.dirname(cli.command[0]));
+    }
+    // The npm launcher runs the CLI of its version from $PULUMI_HOME/versions/<version>, fetching it first.
+    const printed = spawnSync(cli.command[0], [...cli.command.slice(1), "version"], { cwd: root, encoding: "utf8", env });
+    if (printed.status !== 0) {
+        throw new EngineUnavailable(cliMissing(printed.stderr ?? "", root, env) ?? `the Pulumi CLI did not start: ${(printed.stderr ?? "").trim() || `exit ${printed.status}`}`);
+    }
+    return path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "versions", launcherVersion(root, env));
+}
+
+function lastWords(error: unknown): string {
+    const text = error instanceof CommandError || error instanceof Error ? error.message : String(error);
+    const stderr = /stderr:\s*([\s\S]*?)(\n\s*err\?:|$)/.exec(text)?.[1] ?? text;
+    return stderr.trim().split("\n").filter(Boolean).pop() ?? "no output";
+}
+
+/** The real engine: a LocalWorkspace over the project in `root`, with local state and no update check. */
+export async function automationEngine(root: string, cli: ChosenCli = chooseCli(root)): Promise<StackEngine> {
+    const pulumiCommand = await PulumiCommand.get({ root: cliRoot(cli, root) }).catch((error) => {
+        throw new EngineUnavailable(`the Pulumi CLI cannot be used (${lastWords(error)}); nothing was changed`);
+    });
+    const workspace = await LocalWorkspace.create({
+        workDir: root,
+        pulumiCommand,
+        envVars: {
+            PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+            PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
+        },
+    });
+    const select = (name: string): Promise<Stack> => Stack.select(name, workspace);
+    return {
+        why: cli.why,
+        async listStacks() {
+            try {
+                return (await workspace.listStacks()).map((s) => s.name);
+            } catch (error) {
+                throw new EngineUnavailable(`the state backend cannot be reached (pulumi stack ls: ${lastWords(error)}); nothing was changed`);
+            }
+        },
+        async exportState(name) {
+            try {
+                const exported = await (await select(name)).exportStack();
+                return exported.deployment?.resources ?? [];
+            } catch (error) {
+                throw new EngineUnavailable(`stack ${name} has no state (pulumi stack export: ${lastWords(error)}); nothing was changed`);
+            }
+        },
+        async config(name, key) {
+            try {
+                return (await (await select(name)).getConfig(key)).value;
+            } catch {
+                return undefined;
+            }
+        },
+        async destroy(name, options) {
+            const diagnostics: Diagnostic[] = [];
+            const onEvent = (event: EngineEvent) => {
+                const d = event.diagnosticEvent;
+                if (d) {
+                    diagnostics.push({ severity: d.severity, message: d.message, urn: d.urn });
+                }
+            };
+            if (options.dropUnreachable) {
+                workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE = "true";
+            }
+            try {
+                await (await select(name)).destroy({
+                    excludeProtected: options.excludeProtected,
+                    onOutput: (out) => process.stdout.write(out),
+                    onEvent,
+                });
+                return { ok: true, diagnostics };
+            } catch (error) {
+                return { ok: false, diagnostics, failure: lastWords(error) };
+            } finally {
+                delete workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE;
+            }
+        },
+        async unprotectAll(name) {
+            const stack = await select(name);
+            const state = await stack.exportStack();
+            const resources = (state.deployment?.resources ?? []).map((r: StateResource) => ({ ...r, protect: false }));
+            await stack.importStack({ ...state, deployment: { ...state.deployment, resources } });
+        },
+    };
+}
