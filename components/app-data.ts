@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DataSource } from "./storage";
-import { NO_CLASS, backingVolumeSpec, protectedClassClaim } from "./workspace";
+import { NO_CLASS, backingVolumeSpec, keptClassClaim } from "./workspace";
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 /** The role label of an app's own PersistentVolume (the policy pack and `npm run sleep` look for it). */
@@ -18,8 +18,8 @@ export interface AppDataArgs {
 /**
  * An app's own claim for single-writer data (a database), never on the NFS share. Either a static
  * PV on Retain over a disk the target keeps (the workspace's pattern: the claim is deleted at night and
- * bound again to the same disk in the morning), or a claim from a named storage class, protected so
- * `destroy --exclude-protected` keeps it, and with it the data, through the night.
+ * bound again to the same disk in the morning), or a claim from a named storage class that every destroy
+ * leaves in the cluster (retainOnDelete), with the data, and the next `up` takes back.
  */
 export class AppData extends pulumi.ComponentResource {
     public readonly claimName: pulumi.Output<string>;
@@ -48,7 +48,7 @@ export class AppData extends pulumi.ComponentResource {
                 { parent: this },
             );
         } else {
-            claim = protectedClassClaim(`${name}-claim`, { namespace: args.namespace, claimName, size: args.size, claim: args.source.claim, labels: { ...labels, [ROLE_LABEL]: ROLES.appData } }, this);
+            claim = keptClassClaim(`${name}-claim`, { namespace: args.namespace, claimName, size: args.size, claim: args.source.claim, labels: { ...labels, [ROLE_LABEL]: ROLES.appData } }, this);
         }
         this.claimName = claim.metadata.name;
         this.registerOutputs({ claimName: this.claimName });

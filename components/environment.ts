@@ -10,7 +10,7 @@ import { NfsServer } from "./nfs-server";
 import { NfsShare } from "./nfs-share";
 import { DataSource, WorkspaceStorage } from "./storage";
 import { WebServer } from "./web-server";
-import { Workspace } from "./workspace";
+import { Workspace, isClassClaim } from "./workspace";
 
 export interface EnvironmentArgs {
     /** Kubernetes namespace of the environment. */
@@ -70,6 +70,7 @@ export class Environment extends pulumi.ComponentResource {
                 maxPods: args.maxPods,
                 claims: needs.claims,
                 appDemand: needs.appDemand,
+                holdsKeptClaims: holdsClassClaims(args),
             },
             child,
         );
@@ -170,4 +171,10 @@ export class Environment extends pulumi.ComponentResource {
             appConnections: this.appConnections,
         });
     }
+}
+
+/** Whether any claim of the environment comes from a storage class (the workspace's, or an app's). */
+export function holdsClassClaims(args: Pick<EnvironmentArgs, "storage" | "appDataSources">): boolean {
+    const workspace = args.storage.kind === "in-cluster" && isClassClaim(args.storage.volume);
+    return workspace || Object.values(args.appDataSources ?? {}).some((source) => source !== undefined && "claim" in source);
 }

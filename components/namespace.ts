@@ -16,6 +16,11 @@ export interface EnvironmentNamespaceArgs {
     readonly claims: number;
     /** What the apps ask for at most (cores, bytes); the quota grows past its defaults to fit them. */
     readonly appDemand?: ResourceDemand;
+    /**
+     * Leave the namespace in the cluster on destroy: it holds claims that every destroy leaves (from a
+     * storage class), and deleting the namespace would delete them.
+     */
+    readonly holdsKeptClaims?: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -51,7 +56,7 @@ export class EnvironmentNamespace extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             name,
             { metadata: { name: args.name, labels: { [PART_OF_LABEL]: PART_OF } } },
-            { parent: this },
+            { parent: this, retainOnDelete: args.holdsKeptClaims ?? false },
         );
         this.name = namespace.metadata.name;
         new k8s.core.v1.ResourceQuota(

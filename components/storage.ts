@@ -16,7 +16,7 @@ export interface BackingVolume {
 
 /**
  * A claim from one of the cluster's storage classes, for a cluster devkube did not make (the kubeconfig
- * target): protected, so the night's teardown keeps it, and its volume, with the data.
+ * target): every destroy leaves it in the cluster (retainOnDelete), and its volume with the data.
  */
 export interface ClassClaim {
     /** undefined: the cluster's default class. */

@@ -61,13 +61,15 @@ export function backingVolumeSpec(args: { readonly size: string; readonly volume
 }
 
 /**
- * A claim from a storage class, protected so `destroy --exclude-protected` keeps it, and with it the data,
- * through the night. pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s local-path)
+ * A claim from a storage class, which Pulumi forgets instead of deleting on any destroy (retainOnDelete):
+ * a plain `pulumi destroy` and the night's teardown leave it, its volume and the data in the cluster, and
+ * the next `up` takes the same claim back (pulumi-kubernetes 4.25 creates with server-side apply, which
+ * adopts an object of the same name). Only `npm run delete-everything` deletes it. pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s local-path)
  * as ready only while Pending, so any later update of the Bound claim would wait its full 5 minutes (seen
  * with the workspace); the await is skipped, and the Deployment that mounts it still reports a claim that
  * never binds.
  */
-export function protectedClassClaim(
+export function keptClassClaim(
     name: string,
     args: { readonly namespace: pulumi.Input<string>; readonly claimName: string; readonly size: string; readonly claim: ClassClaim; readonly labels: Record<string, string> },
     parent: pulumi.Resource,
@@ -78,7 +80,7 @@ export function protectedClassClaim(
             metadata: { name: args.claimName, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/skipAwait": "true" } },
             spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.claim.storageClass, resources: { requests: { storage: args.size } } },
         },
-        { parent, protect: true },
+        { parent, retainOnDelete: true },
     );
 }
 
@@ -99,7 +101,7 @@ export class Workspace extends pulumi.ComponentResource {
         super("devkube:storage:Workspace", name, {}, opts);
         const backing = args.volume;
         if (isClassClaim(backing)) {
-            const claim = protectedClassClaim(
+            const claim = keptClassClaim(
                 `${name}-claim`,
                 { namespace: args.namespace, claimName: WORKSPACE_CLAIM, size: args.size, claim: backing, labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF } },
                 this,

@@ -107,14 +107,14 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
         fail(`${JSON.stringify(answer.trim())} is not ${JSON.stringify(name)}; nothing was deleted`);
     }
     try {
-        await engine.unprotectAll(name);
+        await engine.releaseAll(name);
     } catch (error) {
-        fail(`removing protect from stack ${name}'s state failed (${error instanceof Error ? error.message : error}); nothing was deleted`);
+        fail(`removing protect and retainOnDelete from stack ${name}'s state failed (${error instanceof Error ? error.message : error}); nothing was deleted`);
     }
     const destroyed = await destroyReachingWhatIsLeft(name, false, engine, print);
     if (!destroyed.ok) {
         fail(
-            `pulumi destroy failed for stack ${name} (${destroyed.failure}); what it did not delete is still in the state (and no longer protected), ` +
+            `pulumi destroy failed for stack ${name} (${destroyed.failure}); what it did not delete is still in the state (no longer protected or retained), ` +
                 "and the snapshots were kept; run npm run delete-everything again",
         );
     }

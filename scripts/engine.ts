@@ -12,6 +12,8 @@ export interface StateResource {
     readonly type: string;
     readonly custom?: boolean;
     readonly protect?: boolean;
+    /** A destroy forgets it instead of deleting it: it stays in the cluster or the cloud. */
+    readonly retainOnDelete?: boolean;
     readonly inputs?: any;
     readonly outputs?: any;
     readonly parent?: string;
@@ -54,8 +56,11 @@ export interface StackEngine {
     config(stack: string, key: string): Promise<string | undefined>;
     /** `pulumi destroy --yes`, shown as it runs. */
     destroy(stack: string, options: DestroyOptions): Promise<DestroyOutcome>;
-    /** Removes `protect` from every resource in the stack's state (`pulumi state unprotect --all`). */
-    unprotectAll(stack: string): Promise<void>;
+    /**
+     * Removes `protect` and `retainOnDelete` from every resource in the stack's state, so the next destroy
+     * deletes all of it (`pulumi state unprotect --all` knows only protect).
+     */
+    releaseAll(stack: string): Promise<void>;
 }
 
 /** The directory `PulumiCommand.get` wants: the one whose bin/ holds the chosen CLI. */
@@ -139,10 +144,10 @@ export async function automationEngine(root: string, cli: ChosenCli = chooseCli(
                 delete workspace.envVars.PULUMI_K8S_DELETE_UNREACHABLE;
             }
         },
-        async unprotectAll(name) {
+        async releaseAll(name) {
             const stack = await select(name);
             const state = await stack.exportStack();
-            const resources = (state.deployment?.resources ?? []).map((r: StateResource) => ({ ...r, protect: false }));
+            const resources = (state.deployment?.resources ?? []).map((r: StateResource) => ({ ...r, protect: false, retainOnDelete: false }));
             await stack.importStack({ ...state, deployment: { ...state.deployment, resources } });
         },
     };

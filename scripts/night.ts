@@ -22,6 +22,8 @@ export interface SleepPlan {
     readonly workspace: string[];
     /** Protected resources and what they depend on: kept by `destroy --exclude-protected`. */
     readonly keep: string[];
+    /** What a destroy forgets instead of deleting (retainOnDelete): left in the cluster, taken back by the next up. */
+    readonly leave: string[];
     /** Everything else that exists in the cloud or the cluster. */
     readonly remove: string[];
 }
@@ -91,10 +93,10 @@ export function planSleep(resources: StateResource[]): SleepPlan {
             const className = o.spec?.storageClassName;
             const where = `claim ${o.metadata?.name ?? nameOf(r.urn)} from ${className ? `storage class ${className}` : "the cluster's default storage class"}`;
             workspace.push(role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where);
-            if (!r.protect) {
+            if (!r.protect && !r.retainOnDelete) {
                 problems.push(
-                    `the ${where} holds your ${role === ROLES.appData ? "app's data" : "code"} and is not protected, so a destroy would delete it (and its class may delete the volume); ` +
-                        `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
+                    `the ${where} holds your ${role === ROLES.appData ? "app's data" : "code"} and a destroy would delete it (and its class may delete the volume); ` +
+                        "run `npm run wake` first (devkube marks it retainOnDelete, so every destroy leaves it)",
                 );
             }
         }
@@ -115,14 +117,15 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         }
     }
     if (real.length > 0 && !workspaceFound) {
-        problems.push(`no workspace (a protected DigitalOcean volume, a Retain PersistentVolume or a protected claim labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
+        problems.push(`no workspace (a protected DigitalOcean volume, a Retain PersistentVolume or a kept claim labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
     }
     const kept = keptByExcludeProtected(resources);
     return {
         refusal: problems.length > 0 ? problems.join("\n") : undefined,
         workspace,
         keep: real.filter((r) => kept.has(r.urn)).map(describe),
-        remove: real.filter((r) => !kept.has(r.urn)).map(describe),
+        leave: real.filter((r) => !kept.has(r.urn) && r.retainOnDelete).map(describe),
+        remove: real.filter((r) => !kept.has(r.urn) && !r.retainOnDelete).map(describe),
     };
 }
 
@@ -256,7 +259,7 @@ export async function sleep(
     if (plan.refusal) {
         fail(`refusing to sleep stack ${name}; nothing was changed:\n${plan.refusal}`);
     }
-    if (plan.remove.length === 0) {
+    if (plan.remove.length === 0 && plan.leave.length === 0) {
         print(`stack ${name} is already asleep; kept: ${plan.keep.join(", ") || "nothing billable"}`);
         return plan;
     }
@@ -271,6 +274,9 @@ export async function sleep(
     printDropped(destroyed, resources.filter((r) => !kept.has(r.urn)), print);
     print(`  your code is kept in: ${plan.workspace.join("; ")}`);
     print(`  kept (protected): ${plan.keep.join(", ") || "none (the workspace lives outside Pulumi's resources)"}`);
+    if (plan.leave.length > 0) {
+        print(`  left in the cluster (retainOnDelete; the next up takes them back): ${plan.leave.join(", ")}`);
+    }
     print(`  removed: ${plan.remove.length} resources (${plan.remove.join(", ")})`);
     print(`  wake it with: npm run wake -- ${name}`);
     return plan;

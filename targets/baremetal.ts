@@ -84,8 +84,8 @@ export const baremetal: TargetModule<BaremetalSettings> = {
         return [];
     },
 
-    create(settings) {
-        const provider = new k8s.Provider("baremetal", { context: settings.kubeContext, deleteUnreachable: true });
+    create(settings, { inside }) {
+        const provider = new k8s.Provider("baremetal", { context: settings.kubeContext, deleteUnreachable: true }, inside);
         const storage = settings.storage;
         if (storage.mode === "existing-export") {
             return {

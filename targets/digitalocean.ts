@@ -42,6 +42,8 @@ export interface DigitalOceanInputs {
     readonly loadBalancers: number;
     /** GiB of the apps' own volumes, for the cost. */
     readonly appVolumeGib: number;
+    /** Options every resource takes (its parent). */
+    readonly inside: pulumi.CustomResourceOptions;
 }
 
 /** Volume names: lowercase, letters, digits and dashes, unique per region, at most 64 characters. */
@@ -78,7 +80,8 @@ export function doksKubeconfig(name: string, endpoint: string, caCertificate: st
  */
 export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
     const { settings, token } = inputs;
-    const doProvider = new digitalocean.Provider("digitalocean", { token });
+    const { inside } = inputs;
+    const doProvider = new digitalocean.Provider("digitalocean", { token }, inside);
     const version =
         settings.kubernetesVersion !== "" && /-do\.[0-9]+$/.test(settings.kubernetesVersion)
             ? pulumi.output(settings.kubernetesVersion)
@@ -96,6 +99,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             destroyAllAssociatedResources: false,
         },
         {
+            ...inside,
             provider: doProvider,
             // "Latest" moves: without a pinned version, a new DOKS release would turn every daytime `up`
             // into a cluster upgrade. The nightly rebuild picks up the latest version anyway.
@@ -122,7 +126,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             description: "devkube workspace: your code. Protected; survives the nightly teardown.",
             tags: [VOLUME_TAGS.workspace],
         },
-        { provider: doProvider, protect: true },
+        { ...inside, provider: doProvider, protect: true },
     );
     const kubeconfig = pulumi.secret(
         pulumi
@@ -131,7 +135,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                 doksKubeconfig(clusterName, endpoint, configs[0]?.clusterCaCertificate ?? "", apiToken),
             ),
     );
-    const provider = new k8s.Provider("doks", { kubeconfig });
+    const provider = new k8s.Provider("doks", { kubeconfig }, inside);
     // Prices from DigitalOcean itself, for the size this stack runs.
     const sizes = digitalocean.getSizesOutput({ filters: [{ key: "slug", values: [settings.nodeSize] }] }, { provider: doProvider }).sizes;
     const cost = sizes.apply((found) => {
@@ -177,7 +181,7 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
                     description: `devkube app ${appName}: its own data. Protected; survives the nightly teardown.`,
                     tags: [VOLUME_TAGS.appData],
                 },
-                { provider: doProvider, protect: true },
+                { ...inside, provider: doProvider, protect: true },
             );
             return {
                 disk: {
@@ -282,6 +286,7 @@ export const digitalOcean: TargetModule<DigitalOceanSettings> = {
             token: context.digitalOceanToken(),
             loadBalancers: needs.loadBalancers,
             appVolumeGib: needs.appVolumeGib,
+            inside: context.inside,
         });
     },
 };

@@ -1,5 +1,6 @@
 // The registry: every target devkube knows. Config, the program and the tests read it; adding a
 // target is one module beside this file and one line in TARGET_MODULES.
+import * as pulumi from "@pulumi/pulumi";
 import { DevkubeConfig, RawConfig, allDefaults, parseConfigFor, settingKeys } from "../config";
 import { AppSpec } from "../config/apps";
 import { DataSource } from "../components/storage";
@@ -27,12 +28,24 @@ export function parseConfig(raw: RawConfig): DevkubeConfig<TargetSettings> {
     return parseConfigFor<TargetSettings>(raw, TARGET_MODULES);
 }
 
-export function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config">): Target {
+/** What a target makes (providers, a cluster, cloud volumes), under one component like everything else. */
+class TargetResources extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("devkube:target:Target", name, {}, {});
+        this.registerOutputs({});
+    }
+}
+
+export function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config" | "inside">): Target {
     const module = TARGET_MODULES.find((t) => t.name === config.target.kind);
     if (!module) {
         throw new Error(`devkube:target: no target module named ${JSON.stringify(config.target.kind)}`);
     }
-    return module.create(config.target, { ...context, config });
+    const component = new TargetResources(module.name);
+    // Stacks made before the component had these resources at the top: the alias keeps every URN, so
+    // nothing is replaced (the protected volume included) on the first `up` after the upgrade.
+    const inside: pulumi.CustomResourceOptions = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
+    return module.create(config.target, { ...context, config, inside });
 }
 
 /** Where each app's own volume lives: its storage class if it names one, else the target's place for it. */

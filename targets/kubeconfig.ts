@@ -19,8 +19,8 @@ export function retentionNote(className: string, reclaimPolicy: string | undefin
     return {
         kept: false,
         text:
-            `storage class ${className} has reclaimPolicy ${reclaimPolicy ?? "Delete"}: devkube protects the claims, so the night's ` +
-            "teardown keeps them and your code, but deleting a claim by hand (or its namespace) deletes its volume; " +
+            `storage class ${className} has reclaimPolicy ${reclaimPolicy ?? "Delete"}: a destroy (plain, or the night's) leaves devkube's ` +
+            "claims in the cluster, and your code with them, but deleting a claim by hand (or its namespace) deletes its volume; " +
             "to keep it even then, name a class with reclaimPolicy Retain (devkube:storageClass) or, once bound: " +
             `kubectl patch pv <volume> -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
     };
@@ -28,8 +28,8 @@ export function retentionNote(className: string, reclaimPolicy: string | undefin
 
 /**
  * Any cluster devkube did not make (kind, k3d, GKE, EKS, a company cluster), from a kube context. devkube
- * cannot know its disks, so the workspace is a claim from one of its storage classes, protected so the
- * night keeps it (and its volume); the class's reclaim policy is read and a Delete policy is warned about.
+ * cannot know its disks, so the workspace is a claim from one of its storage classes that every destroy
+ * leaves in the cluster (and its volume); the class's reclaim policy is read and a Delete policy is warned about.
  */
 export const kubeconfig: TargetModule<KubeconfigSettings> = {
     name: "kubeconfig",
@@ -50,21 +50,21 @@ export const kubeconfig: TargetModule<KubeconfigSettings> = {
         return { kind: "kubeconfig", kubeContext, storageClass };
     },
 
-    create(settings) {
-        const provider = new k8s.Provider("kubeconfig", { context: settings.kubeContext || undefined });
+    create(settings, { inside }) {
+        const provider = new k8s.Provider("kubeconfig", { context: settings.kubeContext || undefined }, inside);
         let description: pulumi.Output<string>;
         if (settings.storageClass === "") {
             description = pulumi.output(
-                "a claim from the cluster's default storage class (protected; `kubectl get storageclass` shows its reclaim policy: with Delete, deleting the claim by hand deletes the code)",
+                "a claim from the cluster's default storage class (kept by every destroy; `kubectl get storageclass` shows its reclaim policy: with Delete, deleting the claim by hand deletes the code)",
             );
         } else {
-            const storageClass = k8s.storage.v1.StorageClass.get("workspace-storage-class", settings.storageClass, { provider });
+            const storageClass = k8s.storage.v1.StorageClass.get("workspace-storage-class", settings.storageClass, { ...inside, provider });
             description = storageClass.reclaimPolicy.apply((policy) => {
                 const note = retentionNote(settings.storageClass, policy);
                 if (!note.kept) {
                     pulumi.log.warn(note.text);
                 }
-                return `a claim from storage class ${settings.storageClass} (protected; reclaim policy ${policy ?? "Delete"})`;
+                return `a claim from storage class ${settings.storageClass} (kept by every destroy; reclaim policy ${policy ?? "Delete"})`;
             });
         }
         const claim = (what: string): ClassClaim => ({ storageClass: settings.storageClass || undefined, description: pulumi.interpolate`${what}: ${description}` });

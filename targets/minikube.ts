@@ -52,12 +52,16 @@ export const minikube: TargetModule<MinikubeSettings> = {
         return { kind: "minikube", kubeContext, hostPath, appDataPath };
     },
 
-    create(settings) {
-        const provider = new k8s.Provider("minikube", {
-            context: settings.kubeContext,
-            // A deleted minikube must not make `pulumi destroy` fail forever.
-            deleteUnreachable: true,
-        });
+    create(settings, { inside }) {
+        const provider = new k8s.Provider(
+            "minikube",
+            {
+                context: settings.kubeContext,
+                // A deleted minikube must not make `pulumi destroy` fail forever.
+                deleteUnreachable: true,
+            },
+            inside,
+        );
         return {
             provider,
             storage: {

@@ -24,6 +24,8 @@ export interface Target {
 
 /** What a target may read besides its own settings. */
 export interface TargetContext {
+    /** Options every resource of the target takes: its component as parent (targets/index.ts). */
+    readonly inside: pulumi.CustomResourceOptions;
     readonly stack: string;
     /** The whole config (namespace, sizes, apps), for what the target bills or names. */
     readonly config: DevkubeConfig;

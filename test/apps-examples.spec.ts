@@ -65,16 +65,18 @@ describe("apps: the Conduit Matrix homeserver example (home lab)", function () {
             "Service conduit",
         ]);
     });
-    it("keeps its 50Gi claim on the named storage class, protected so the night keeps it, mounted at the database path", () => {
+    it("keeps its 50Gi claim on the named storage class, left in the cluster by every destroy (and its namespace), mounted at the database path", () => {
         const claim = byName(run, CLAIM, "conduit-data");
         assert.equal(claim.inputs.spec.storageClassName, "local-path");
         assert.equal(claim.inputs.spec.resources.requests.storage, "50Gi");
-        assert.equal(claim.protect, true);
+        assert.deepEqual([claim.retainOnDelete, claim.protect], [true, false], "a plain destroy succeeds and leaves the claim");
+        assert.equal(byName(run, "kubernetes:core/v1:Namespace", "devkube").retainOnDelete, true, "deleting the namespace would delete the claim");
         const pod = byName(run, DEPLOYMENT, "conduit").inputs.spec.template.spec;
         assert.deepEqual(pod.volumes, [{ name: "data", persistentVolumeClaim: { claimName: "conduit-data" } }]);
         assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "data", mountPath: "/var/lib/matrix-conduit" }]);
         const plan = planSleep(stateOf(run));
-        assert.deepEqual(plan.keep, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-app-conduit-data-claim"], "the claim, and the namespace it lives in");
+        assert.deepEqual(plan.keep, []);
+        assert.deepEqual(plan.leave, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-app-conduit-data-claim"], "the claim, and the namespace it lives in");
         assert.ok(!plan.remove.includes("Namespace devkube-namespace"));
     });
     it("runs one replica with Recreate, its CONDUIT_* settings from the ConfigMap and the registration token from the Secret", () => {

@@ -56,7 +56,7 @@ describe("delete-everything", () => {
         assert.doesNotMatch(text, /my-own-backup/);
         assert.match(text, /- \d+ Kubernetes objects/);
         assert.deepEqual(questions, ["Type the stack's name (dev) to delete all of it: "]);
-        assert.ok(calls.indexOf("unprotectAll dev") >= 0 && calls.indexOf("unprotectAll dev") < calls.indexOf("destroy dev"), "unprotected, then destroyed");
+        assert.ok(calls.indexOf("releaseAll dev") >= 0 && calls.indexOf("releaseAll dev") < calls.indexOf("destroy dev"), "released (protect, retainOnDelete), then destroyed");
         assert.deepEqual(calls.filter((c) => c.startsWith("destroy")), ["destroy dev"], "everything: not excluding the protected");
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /snapshots/snap-a", "DELETE /snapshots/snap-b"]);
         assert.match(text, /stack dev: everything is deleted \(4 DigitalOcean resources, 2 snapshots, \d+ Kubernetes objects\)/);
@@ -68,7 +68,7 @@ describe("delete-everything", () => {
             deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace(requests), env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "yes" }, root),
             (e: Error) => e instanceof NightError && /"yes" is not "dev"; nothing was deleted/.test(e.message),
         );
-        assert.deepEqual(calls.filter((c) => c.startsWith("unprotectAll") || c.startsWith("destroy")), []);
+        assert.deepEqual(calls.filter((c) => c.startsWith("releaseAll") || c.startsWith("destroy")), []);
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), []);
     });
     it("keeps the snapshots when the destroy fails, and says what is left", async () => {
@@ -85,7 +85,7 @@ describe("delete-everything", () => {
             deleteEverything("dev", fakeCli(await devWithAppVolumes(), calls), () => {}, { fetch: snapshotsOfWorkspace([], 401), env: { DIGITALOCEAN_TOKEN: "bad" }, ask: async () => "dev" }, root),
             /cannot list the snapshots to delete, so nothing was deleted: DigitalOcean API GET \/volumes\/vol-1\/snapshots\?per_page=200: HTTP 401/,
         );
-        assert.deepEqual(calls.filter((c) => c.startsWith("unprotectAll") || c.startsWith("destroy")), []);
+        assert.deepEqual(calls.filter((c) => c.startsWith("releaseAll") || c.startsWith("destroy")), []);
     });
     it("minikube: with --confirm, no question; the host paths it cannot delete are listed to remove by hand", async () => {
         const calls: string[] = [];

@@ -9,8 +9,8 @@ export interface FakeEngineOptions {
     readonly unavailable?: string;
     /** What each destroy returns, in turn; ok with no diagnostics once they run out. */
     readonly destroys?: DestroyOutcome[];
-    /** unprotectAll fails with this message. */
-    readonly unprotectFails?: string;
+    /** releaseAll fails with this message. */
+    readonly releaseFails?: string;
 }
 
 export function fakeEngine(options: FakeEngineOptions, calls: string[]): StackEngine {
@@ -36,10 +36,10 @@ export function fakeEngine(options: FakeEngineOptions, calls: string[]): StackEn
             calls.push(["destroy", stack, ...(o.excludeProtected ? ["excludeProtected"] : []), ...(o.dropUnreachable ? ["dropUnreachable"] : [])].join(" "));
             return destroys.shift() ?? { ok: true, diagnostics: [] };
         },
-        async unprotectAll(stack) {
-            calls.push(`unprotectAll ${stack}`);
-            if (options.unprotectFails) {
-                throw new Error(options.unprotectFails);
+        async releaseAll(stack) {
+            calls.push(`releaseAll ${stack}`);
+            if (options.releaseFails) {
+                throw new Error(options.releaseFails);
             }
         },
     };

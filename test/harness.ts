@@ -29,6 +29,7 @@ export interface Recorded {
     readonly propertyDependencies: Record<string, string[]>;
     readonly ignoreChanges: string[];
     readonly deleteBeforeReplace: boolean;
+    readonly retainOnDelete: boolean;
 }
 
 export interface ProgramRun {
@@ -221,6 +222,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 propertyDependencies: {},
                 ignoreChanges: [],
                 deleteBeforeReplace: false,
+                retainOnDelete: false,
                 ...pending.get(key),
             });
             return { id, state };
@@ -254,6 +256,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
             propertyDependencies,
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            retainOnDelete: Boolean(req.getRetainondelete()),
         });
         return register(req, callback);
     };
@@ -339,6 +342,7 @@ export function stateOf(run: ProgramRun): Array<{
     type: string;
     custom: boolean;
     protect: boolean;
+    retainOnDelete?: boolean;
     inputs: any;
     outputs: any;
     parent?: string;
@@ -352,6 +356,8 @@ export function stateOf(run: ProgramRun): Array<{
             type: r.type,
             custom: r.custom,
             protect: r.protect,
+            // As `pulumi stack export` writes it: only when set.
+            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
             inputs: plain(r.inputs),
             outputs: { ...plain(r.state), id: r.type.includes("volume:Volume") ? "vol-1" : undefined },
             parent: r.parent || undefined,

@@ -31,13 +31,15 @@ describe("night: planning a sleep", () => {
             assert.ok(plan.remove.length >= 14);
         }
     });
-    it("any cluster (kubeconfig target): the protected claim from a class is the workspace, kept with its namespace", async () => {
+    it("any cluster (kubeconfig target): the claim from a class is the workspace, left in the cluster with its namespace", async () => {
         const plan = planSleep(stateOf(await STACK_RUNS.cluster()));
         assert.equal(plan.refusal, undefined);
         assert.deepEqual(plan.workspace, ["claim workspace from the cluster's default storage class"]);
-        assert.deepEqual(plan.keep, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-workspace-claim"]);
-        const unprotected = stateOf(await STACK_RUNS.cluster()).map((r) => (r.type.endsWith("PersistentVolumeClaim") ? { ...r, protect: false } : r));
-        assert.match(planSleep(unprotected).refusal ?? "", /the claim workspace from the cluster's default storage class holds your code and is not protected.*pulumi state protect/);
+        assert.deepEqual(plan.keep, []);
+        assert.deepEqual(plan.leave, ["Namespace devkube-namespace", "PersistentVolumeClaim devkube-workspace-claim"]);
+        assert.ok(plan.remove.includes("Deployment devkube-nfs-deployment"));
+        const deletable = stateOf(await STACK_RUNS.cluster()).map((r) => (r.type.endsWith("PersistentVolumeClaim") ? { ...r, retainOnDelete: false } : r));
+        assert.match(planSleep(deletable).refusal ?? "", /the claim workspace from the cluster's default storage class holds your code and a destroy would delete it/);
     });
     it("refuses when the workspace PV would not be retained", async () => {
         const state = stateOf(await STACK_RUNS.minikube()).map((r) =>

@@ -316,13 +316,14 @@ describe("program: cluster stack (the kubeconfig target: any existing cluster)",
         const claim = byName(run, PVC, "workspace");
         assert.equal(claim.inputs.spec.storageClassName, undefined, "no class named: the cluster's default");
         assert.equal(claim.inputs.spec.volumeName, undefined, "provisioned by the class, not pre-bound");
-        assert.equal(claim.protect, true, "the night's destroy --exclude-protected keeps it");
+        assert.deepEqual([claim.retainOnDelete, claim.protect], [true, false], "every destroy leaves it in the cluster, a plain one included");
+        assert.equal(byName(run, "kubernetes:core/v1:Namespace", "devkube").retainOnDelete, true, "and its namespace, whose deletion would delete it");
         assert.equal(claim.inputs.metadata.labels["devkube.dev/role"], "workspace");
         assert.equal(ofType(run, PV).filter((pv) => pv.inputs.metadata.labels?.["devkube.dev/role"] === "workspace").length, 0, "no static PV");
         const server = byName(run, DEPLOYMENT, "nfs-server");
         assert.deepEqual(server.inputs.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim, { claimName: "workspace" });
         assert.equal(server.inputs.spec.template.spec.nodeSelector, undefined, "no node is chosen for it");
-        assert.match(String(run.outputs.workspace), /cluster's default storage class \(protected; .*reclaim policy/);
+        assert.match(String(run.outputs.workspace), /cluster's default storage class \(kept by every destroy; .*reclaim policy/);
     });
     it("uses the kubeconfig's current context and exposes nothing", () => {
         const provider = ofType(run, "pulumi:providers:kubernetes")[0];
@@ -338,9 +339,9 @@ describe("program: cluster stack (the kubeconfig target: any existing cluster)",
         assert.equal(byName(retained, PVC, "workspace").inputs.spec.storageClassName, "retained-ssd");
         assert.equal(ofType(retained, "pulumi:providers:kubernetes")[0].inputs.context, "kind-devkube");
         assert.ok(retained.invokes.includes("read StorageClass retained-ssd"), "the class is read through the provider");
-        assert.equal(retained.outputs.workspace, "a claim from storage class retained-ssd (protected; reclaim policy Retain)");
+        assert.equal(retained.outputs.workspace, "a claim from storage class retained-ssd (kept by every destroy; reclaim policy Retain)");
         const deleting = await withClass("local-path");
-        assert.equal(deleting.outputs.workspace, "a claim from storage class local-path (protected; reclaim policy Delete)");
+        assert.equal(deleting.outputs.workspace, "a claim from storage class local-path (kept by every destroy; reclaim policy Delete)");
     });
     it("puts an app's own volume on a protected claim from the same class unless the app names another", async () => {
         const apps = JSON.stringify([
@@ -349,10 +350,25 @@ describe("program: cluster stack (the kubeconfig target: any existing cluster)",
         ]);
         const withApps = await withClass("retained-ssd", { "devkube:apps": apps });
         const db = byName(withApps, PVC, "db-data");
-        assert.deepEqual([db.inputs.spec.storageClassName, db.protect, db.inputs.metadata.labels["devkube.dev/role"]], ["retained-ssd", true, "app-data"]);
+        assert.deepEqual([db.inputs.spec.storageClassName, db.retainOnDelete, db.inputs.metadata.labels["devkube.dev/role"]], ["retained-ssd", true, "app-data"]);
         assert.equal(byName(withApps, PVC, "cache-data").inputs.spec.storageClassName, "local-path");
         assert.equal(ofType(withApps, PV).length, 1, "only the share's PV: no static PV for app data");
     });
+});
+
+describe("program: a target's resources sit under one component", function () {
+    for (const [stack, load] of Object.entries(STACK_RUNS)) {
+        it(`${stack}: the providers${stack === "dev" ? ", the cluster and the volume" : ""} have the target's component as parent`, async () => {
+            const run = await load();
+            const components = run.resources.filter((r) => r.type === "devkube:target:Target");
+            assert.equal(components.length, 1);
+            const own = run.resources.filter((r) => r.type.startsWith("pulumi:providers:") || r.type.startsWith("digitalocean:"));
+            assert.ok(own.length >= 1);
+            for (const r of own) {
+                assert.match(r.parent, /devkube:target:Target::/, `${r.type} ${r.name}`);
+            }
+        });
+    }
 });
 
 describe("program: the browser IDE", function () {

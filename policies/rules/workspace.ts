@@ -29,12 +29,9 @@ export function isComponentType(type: string): boolean {
     return COMPONENT_TYPES.includes(type) || type.startsWith("devkube:");
 }
 
-/**
- * The role label of a PersistentVolume that holds user data, or of a claim from a storage class that does
- * (devkube labels only those claims: a static PV's claim holds nothing when deleted), or undefined.
- */
+/** The role label of a PersistentVolume that holds user data, or undefined. */
 function dataRole(r: PolicyResource, d: Deferred): string | undefined {
-    if (r.type !== TYPES.persistentVolume && r.type !== TYPES.persistentVolumeClaim) {
+    if (r.type !== TYPES.persistentVolume) {
         return undefined;
     }
     let result: string | undefined;
@@ -99,16 +96,6 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
         }
         for (const w of workspaces) {
             const protectedNow = w.opts !== undefined && w.opts.protect === true;
-            if (w.type === TYPES.persistentVolumeClaim) {
-                if (!protectedNow) {
-                    reportViolation(
-                        `PersistentVolumeClaim ${w.name} (${holds(dataRole(w, d), w)}) is not protected; a destroy would delete it, ` +
-                            "and a class with reclaimPolicy Delete its volume with it: set the resource option protect: true",
-                        w.urn,
-                    );
-                }
-                continue;
-            }
             if (w.type === TYPES.persistentVolume) {
                 d.run(() => {
                     const spec: unknown = w.props.spec;

@@ -82,20 +82,6 @@ describe("devkube-workspace-retained", () => {
         assert.deepStrictEqual(v, ["DigitalOcean Volume app-db-volume (an app's own data) is not protected; set the resource option protect: true so no destroy can delete it"]);
     });
 
-    it("holds a claim from a storage class labelled as data (the kubeconfig target's workspace, an app's class claim) to protect", async () => {
-        const claim = (protect: boolean, role = "workspace"): StackResourceInput => ({
-            type: "kubernetes:core/v1:PersistentVolumeClaim",
-            name: "devkube-workspace-claim",
-            props: { metadata: { name: "workspace", labels: { "devkube.dev/role": role } }, spec: { storageClassName: "standard", resources: { requests: { storage: "10Gi" } } } },
-            opts: { protect },
-        });
-        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [claim(true), claim(true, "app-data")]), []);
-        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [claim(false), claim(false, "app-data")]), [
-            "PersistentVolumeClaim devkube-workspace-claim (the workspace) is not protected; a destroy would delete it, and a class with reclaimPolicy Delete its volume with it: set the resource option protect: true",
-            "PersistentVolumeClaim devkube-workspace-claim (an app's own data) is not protected; a destroy would delete it, and a class with reclaimPolicy Delete its volume with it: set the resource option protect: true",
-        ]);
-    });
-
     it("ignores PVs not labelled as the workspace; not applicable without a workspace", async () => {
         const r = await runStackPolicyDetailed(workspaceRetainedPolicy, [pv("Delete", false, "cache")]);
         assert.deepStrictEqual(r.violations, []);

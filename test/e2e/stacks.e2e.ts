@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as editLoop from "./edit-loop";
 import { fixtureHeader } from "../harness";
 import {
@@ -26,6 +26,7 @@ import {
     KUBECONFIG,
     PROJECT,
     REPO,
+    WORK,
 } from "./lib";
 
 const NS = "devkube";
@@ -516,6 +517,15 @@ function standInClass(className: string, provisioner: string, pvName: string, si
         },
     ];
 }
+/**
+ * A test's cleanup: a destroy leaves the claims from a class and their namespace in the cluster (that is
+ * the point), so they are deleted by hand here, and the stand-in class and PV with them.
+ */
+function leaveNothing(stack: string, storage: unknown[]): void {
+    pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+    kubectl(["delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+    kubectlInput(["delete", "--ignore-not-found"], storage);
+}
 const kubectlInput = (verb: string[], objects: unknown[]) =>
     run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...verb, "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n") });
 
@@ -531,12 +541,7 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
         exampleStack(stack, "conduit.yaml");
         mustPulumi(stack, ["config", "set", "--secret", "devkube:conduitRegistrationToken", "e2e-registration-token-5d1c"]);
     });
-    after(() => {
-        // The claim is protected (that is the point); a test cleans up by unprotecting it first.
-        pulumi(stack, ["state", "unprotect", "--all", "--yes"]);
-        pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
-        kubectlInput(["delete", "--ignore-not-found"], storage);
-    });
+    after(() => leaveNothing(stack, storage));
 
     it("goes up with the home lab's policy pack: claim Bound on local-path, 8448 -> 6167, two TLS hosts to that port", () => {
         upOrFail(stack);
@@ -554,10 +559,10 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
         }
     });
 
-    it("survives the night: sleep keeps the protected claim (and its namespace), wake finds the same volume", async () => {
+    it("survives the night: sleep leaves the claim (and its namespace) in the cluster, wake takes the same claim back", async () => {
         const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
-        assert.match(slept.stdout, /kept \(protected\): Namespace devkube-namespace, PersistentVolumeClaim devkube-app-conduit-data-claim/);
+        assert.match(slept.stdout, /left in the cluster \(retainOnDelete; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-app-conduit-data-claim/);
         await waitFor("the Deployment to be gone", () => !exists(["-n", NS, "deployment", "conduit"]) || undefined, 120);
         const claim = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]);
         assert.deepEqual([claim.status.phase, claim.spec.volumeName], ["Bound", "e2e-local-path-50gi"]);
@@ -567,7 +572,19 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "conduit"]).status.readyReplicas, 1);
     });
 
-    it("npm run delete-everything: lists the protected claim, deletes nothing on a wrong name, everything on the stack's name", async () => {
+    it("a plain pulumi destroy --yes succeeds and leaves only the claim and its namespace; the next up takes the same claim back", () => {
+        const destroyed = pulumi(stack, ["destroy", "--yes"]);
+        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+        assert.deepEqual(JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [], [], "the state is empty");
+        const left = kubeJson(["-n", NS, "get", "deployments,services,configmaps,secrets,ingresses,persistentvolumeclaims"]).items.map((o: any) => `${o.kind}/${o.metadata.name}`);
+        assert.deepEqual(left.filter((o: string) => !o.startsWith("ConfigMap/kube-root-ca")), ["PersistentVolumeClaim/conduit-data"]);
+        upOrFail(stack);
+        const claim = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]);
+        assert.deepEqual([claim.status.phase, claim.spec.volumeName], ["Bound", "e2e-local-path-50gi"]);
+        mustPulumi(stack, ["preview", "--expect-no-changes"]);
+    });
+
+    it("npm run delete-everything: lists the kept claim, deletes nothing on a wrong name, everything on the stack's name", async () => {
         const refused = run("npm", ["run", "--silent", "delete-everything", "--", stack], { input: "yes\n" });
         assert.equal(refused.code, 2, tail(refused.stdout + refused.stderr));
         assert.match(refused.stdout, /This deletes everything devkube made for stack e2e-conduit, your code included:/);
@@ -597,16 +614,11 @@ describe(`e2e: the cluster stack (the kubeconfig target: a cluster devkube did n
         fs.copyFileSync(path.join(PROJECT, "policies", "config", "cluster.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
         mustPulumi(stack, ["stack", "select", "--create"]);
     });
-    after(() => {
-        // The workspace claim is protected (that is the point); a test cleans up by unprotecting it first.
-        pulumi(stack, ["state", "unprotect", "--all", "--yes"]);
-        pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
-        kubectlInput(["delete", "--ignore-not-found"], storage);
-    });
+    after(() => leaveNothing(stack, storage));
 
     it("goes up with its policy pack: the workspace a Bound claim of the named class, served by the NFS server, a warning about Delete", async () => {
         const result = upOrFail(stack);
-        assert.match(result.stdout + result.stderr, /storage class e2e-standard has reclaimPolicy Delete: devkube protects the claims/);
+        assert.match(result.stdout + result.stderr, /storage class e2e-standard has reclaimPolicy Delete: a destroy \(plain, or the night's\) leaves devkube's claims in the cluster/);
         const claim = kubeJson(["-n", NS, "get", "pvc", "workspace"]);
         assert.deepEqual([claim.status.phase, claim.spec.storageClassName, claim.spec.volumeName], ["Bound", "e2e-standard", "e2e-standard-20gi"]);
         const service = kubeJson(["-n", NS, "get", "svc", "nfs-server"]);
@@ -615,18 +627,110 @@ describe(`e2e: the cluster stack (the kubeconfig target: a cluster devkube did n
         assert.equal(server.length, 1);
         assert.deepEqual(server[0].spec.volumes.map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean), ["workspace"]);
         assert.equal(kubeJson(["-n", NS, "get", "svc", "web"]).spec.type, "ClusterIP", "nothing exposed on someone else's cluster");
-        assert.equal(stackOutputs(stack).workspace, "a claim from storage class e2e-standard (protected; reclaim policy Delete)");
+        assert.equal(stackOutputs(stack).workspace, "a claim from storage class e2e-standard (kept by every destroy; reclaim policy Delete)");
     });
 
-    it("survives the night: sleep keeps the protected claim (and its namespace), wake serves the same volume", async () => {
+    it("survives the night: sleep leaves the claim (and its namespace) in the cluster, wake serves the same volume", async () => {
         const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
-        assert.match(slept.stdout, /kept \(protected\): Namespace devkube-namespace, PersistentVolumeClaim devkube-workspace-claim/);
+        assert.match(slept.stdout, /left in the cluster \(retainOnDelete; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-workspace-claim/);
         await waitFor("the NFS server to be gone", () => !exists(["-n", NS, "deployment", "nfs-server"]) || undefined, 120);
         assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
         const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
         assert.equal(woke.code, 0, tail(woke.stdout + woke.stderr));
         assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "nfs-server"]).status.readyReplicas, 1);
+    });
+
+    it("a plain pulumi destroy --yes succeeds and leaves only the workspace claim and its namespace; the next up serves the same volume", () => {
+        const destroyed = pulumi(stack, ["destroy", "--yes"]);
+        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+        const left = kubeJson(["-n", NS, "get", "deployments,services,persistentvolumeclaims"]).items.map((o: any) => `${o.kind}/${o.metadata.name}`);
+        assert.deepEqual(left, ["PersistentVolumeClaim/workspace"]);
+        assert.equal(devkubePvs().length, 0, "the share's PV is gone too");
+        upOrFail(stack);
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
+        mustPulumi(stack, ["preview", "--expect-no-changes"]);
+    });
+});
+
+describe(`e2e: upgrading stacks the previous release made, on ${CONTEXT}`, function () {
+    this.timeout(10 * 60_000);
+    // main as it last landed: a target's provider at the top, class claims protected.
+    const PREVIOUS = "93db3e0";
+    const previous = path.join(WORK, "previous");
+    const inPrevious = (stack: string, args: string[]) => run("pulumi", [...args, "--stack", stack, "--non-interactive"], { cwd: previous });
+    const storage = standInClass("local-path", "rancher.io/local-path", "e2e-local-path-upgrade", "50Gi", "/var/lib/rancher/k3s/storage/upgrade");
+
+    before(() => {
+        fs.rmSync(previous, { recursive: true, force: true });
+        fs.mkdirSync(previous, { recursive: true });
+        execFileSync("bash", ["-c", `git -C "${REPO}" archive ${PREVIOUS} | tar -x -C "${previous}"`]);
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(previous, "node_modules"));
+        const applied = kubectlInput(["apply"], storage);
+        assert.equal(applied.code, 0, applied.stderr);
+    });
+    after(() => fs.rmSync(previous, { recursive: true, force: true }));
+
+    /**
+     * Brings `stack` up with the previous release, moves its state to today's project and returns the
+     * steps today's preview plans that are not "same".
+     */
+    function upgrade(stack: string, config: Record<string, unknown>, secrets: Record<string, string> = {}): string[] {
+        fs.writeFileSync(path.join(previous, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+        for (const args of [["stack", "select", "--create"], ...Object.entries(secrets).map(([k, v]) => ["config", "set", "--secret", k, v]), ["up", "--yes", "--skip-preview"]]) {
+            const result = inPrevious(stack, args);
+            assert.equal(result.code, 0, tail(result.stdout + result.stderr));
+        }
+        // The stack file (its encryption salt and secrets included) and the state move as they are.
+        fs.copyFileSync(path.join(previous, `Pulumi.${stack}.yaml`), path.join(PROJECT, `Pulumi.${stack}.yaml`));
+        const file = path.join(WORK, `${stack}.state.json`);
+        fs.writeFileSync(file, inPrevious(stack, ["stack", "export"]).stdout);
+        mustPulumi(stack, ["stack", "select", "--create"]);
+        mustPulumi(stack, ["stack", "import", "--file", file]);
+        const plan = JSON.parse(mustPulumi(stack, ["preview", "--json"]).stdout);
+        return plan.steps.filter((step: any) => step.op !== "same").map((step: any) => `${step.op} ${step.urn.split("::").slice(-2).join("::")}`);
+    }
+
+    it("minikube: the first up after the upgrade moves the provider under the component, replacing and deleting nothing", () => {
+        const stack = "e2e-upgrade";
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "minikube.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        const config = { ...YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.minikube.yaml"), "utf8")).config, "devkube:kubeContext": CONTEXT };
+        const changed = upgrade(stack, config);
+        const hostPath = workspacePv().spec.hostPath;
+        assert.deepEqual(changed, ["create devkube:target:Target::minikube"], "only the new component; no replace, no delete");
+        upOrFail(stack);
+        assert.deepEqual(workspacePv().spec.hostPath, hostPath, "the same host path");
+        mustPulumi(stack, ["preview", "--expect-no-changes"]);
+        mustPulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+    });
+
+    it("Conduit: its protected claim becomes one every destroy leaves, in place; a plain destroy then succeeds and keeps it", () => {
+        const stack = "e2e-upgrade-conduit";
+        fs.copyFileSync(path.join(PROJECT, "policies", "config", "homelab.json"), path.join(PROJECT, "policies", "config", `${stack}.json`));
+        const config = {
+            ...YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.homelab.yaml"), "utf8")).config,
+            "devkube:kubeContext": CONTEXT,
+            ...YAML.parse(fs.readFileSync(path.join(PROJECT, "test", "fixtures", "conduit.yaml"), "utf8")),
+        };
+        const changed = upgrade(stack, config, { "devkube:conduitRegistrationToken": "e2e-registration-token-5d1c" });
+        const before = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]).metadata.uid;
+        assert.deepEqual(
+            changed,
+            [
+                "create devkube:target:Target::baremetal",
+                // In place: the claim gains its role label (devkube.dev/role: app-data); protect and retainOnDelete change in the state only.
+                "update devkube:core:Environment$devkube:apps:App$devkube:storage:AppData$kubernetes:core/v1:PersistentVolumeClaim::devkube-app-conduit-data-claim",
+            ],
+            "no replace, no delete",
+        );
+        upOrFail(stack);
+        const state = JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources;
+        const claim = state.find((r: any) => r.urn.endsWith("::devkube-app-conduit-data-claim"));
+        assert.deepEqual([claim.protect ?? false, claim.retainOnDelete], [false, true]);
+        const destroyed = pulumi(stack, ["destroy", "--yes"]);
+        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "conduit-data"]).metadata.uid, before, "the same claim, never deleted");
+        leaveNothing(stack, storage);
     });
 });
