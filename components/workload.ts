@@ -70,6 +70,14 @@ export interface Exposure {
 }
 
 /**
+ * pulumi-kubernetes (4.25, provider/pkg/await/service.go) waits 10 s after every endpoints event of a new
+ * Service for them to settle: 10 s of every first `up` and every wake, per Service. The Deployment it
+ * depends on has already awaited ready pods, and a ClusterIP or node port is allocated on create, so
+ * that wait proves nothing more; only a LoadBalancer's address comes later, and it is still awaited.
+ */
+const SKIP_AWAIT = "pulumi.com/skipAwait";
+
+/**
  * One workload: its Deployment (`<name>-deployment`) and, when exposed, the Service in front of it
  * (`<name>-service`), which waits for the Deployment so an address is only handed out once pods serve.
  */
@@ -85,10 +93,12 @@ export function deployWorkload(name: string, spec: WorkloadSpec, parent: pulumi.
     if (!exposure) {
         return { deployment };
     }
-    const service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(spec, exposure.type, exposure.ports), {
-        parent,
-        dependsOn: [deployment],
-    });
+    const args = serviceArgs(spec, exposure.type, exposure.ports);
+    const service = new k8s.core.v1.Service(
+        `${name}-service`,
+        exposure.type === "LoadBalancer" ? args : { ...args, metadata: { ...args.metadata, annotations: { [SKIP_AWAIT]: "true" } } },
+        { parent, dependsOn: [deployment] },
+    );
     return { deployment, service };
 }
 

@@ -356,6 +356,17 @@ describe("program: cluster stack (the kubeconfig target: any existing cluster)",
     });
 });
 
+describe("program: a Service waits only for what its Deployment has not awaited already", function () {
+    it("ClusterIP and NodePort Services skip the provider's await (10 s of endpoint settling each); a LoadBalancer waits for its address", async () => {
+        const services = (run: ProgramRun) => Object.fromEntries(ofType(run, SERVICE).map((s) => [s.inputs.metadata.name, s.inputs.metadata.annotations?.["pulumi.com/skipAwait"]]));
+        assert.deepEqual(services(await STACK_RUNS.minikube()), { "nfs-server": "true", web: "true" });
+        assert.deepEqual(services(await runDev({ "devkube:webServiceType": "LoadBalancer" })), { "nfs-server": "true", web: undefined });
+        for (const s of ofType(await STACK_RUNS.minikube(), SERVICE)) {
+            assert.ok(s.dependencies.some((d) => d.includes("apps/v1:Deployment")), `${s.inputs.metadata.name} is created after its Deployment is ready`);
+        }
+    });
+});
+
 describe("program: a target's resources sit under one component", function () {
     for (const [stack, load] of Object.entries(STACK_RUNS)) {
         it(`${stack}: the providers${stack === "dev" ? ", the cluster and the volume" : ""} have the target's component as parent`, async () => {
