@@ -4,8 +4,6 @@ import { DataSource } from "./storage";
 import { NO_CLASS, backingVolumeSpec, keptClassClaim } from "./workspace";
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
-/** The role label of an app's own PersistentVolume (the policy pack and `npm run sleep` look for it). */
-
 export interface AppDataArgs {
     readonly namespace: pulumi.Input<string>;
     readonly appName: string;

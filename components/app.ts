@@ -5,7 +5,7 @@ import { CONNECTION_URL, PASSWORD_VARIABLE, connectionEnv } from "../config/pres
 import { serviceAccess } from "./access";
 import { AppData } from "./app-data";
 import { DataSource } from "./storage";
-import { CACHE_ENV, NO_ESCALATION, WORKSPACE_MOUNT, workloadLabels } from "./kube";
+import { CACHE_ENV, NO_ESCALATION, SKIP_AWAIT, WORKSPACE_MOUNT, workloadLabels } from "./kube";
 import { WorkloadSpec, claimVolume, deployWorkload, podTemplate } from "./workload";
 
 /**
@@ -257,7 +257,7 @@ export function ingressArgs(app: AppSpec, namespace: pulumi.Input<string>, servi
                 "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
                 // pulumi-kubernetes waits for an ingress controller to publish an address; a home-lab
                 // controller may never publish one, and the URL works without it.
-                "pulumi.com/skipAwait": "true",
+                ...SKIP_AWAIT,
             },
         },
         spec: {

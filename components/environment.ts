@@ -85,7 +85,7 @@ export class Environment extends pulumi.ComponentResource {
             );
             const server = new NfsServer(
                 `${name}-nfs`,
-                { namespace: ns.name, claimName: workspace.claimName, node: "node" in args.storage.volume ? args.storage.volume.node : undefined },
+                { namespace: ns.name, claimName: workspace.claimName, node: isClassClaim(args.storage.volume) ? undefined : args.storage.volume.node },
                 child,
             );
             share = new NfsShare(

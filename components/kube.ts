@@ -39,6 +39,9 @@ export const SIZES = {
     ide: { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
 } as const satisfies Record<string, ResourceSizes>;
 
+/** pulumi-kubernetes' annotation that makes it skip its await for one object; each use says why. */
+export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
+
 /** No privilege escalation anywhere; containers that need more say so where they are built. */
 export const NO_ESCALATION: k8s.types.input.core.v1.SecurityContext = { allowPrivilegeEscalation: false };
 

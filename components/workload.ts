@@ -2,7 +2,7 @@
 // with the pod security defaults; and the Service in front of it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { POD_SECURITY, selectorLabels, workloadLabels } from "./kube";
+import { POD_SECURITY, SKIP_AWAIT, selectorLabels, workloadLabels } from "./kube";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -70,14 +70,6 @@ export interface Exposure {
 }
 
 /**
- * pulumi-kubernetes (4.25, provider/pkg/await/service.go) waits 10 s after every endpoints event of a new
- * Service for them to settle: 10 s of every first `up` and every wake, per Service. The Deployment it
- * depends on has already awaited ready pods, and a ClusterIP or node port is allocated on create, so
- * that wait proves nothing more; only a LoadBalancer's address comes later, and it is still awaited.
- */
-const SKIP_AWAIT = "pulumi.com/skipAwait";
-
-/**
  * One workload: its Deployment (`<name>-deployment`) and, when exposed, the Service in front of it
  * (`<name>-service`), which waits for the Deployment so an address is only handed out once pods serve.
  */
@@ -94,9 +86,13 @@ export function deployWorkload(name: string, spec: WorkloadSpec, parent: pulumi.
         return { deployment };
     }
     const args = serviceArgs(spec, exposure.type, exposure.ports);
+    // pulumi-kubernetes (4.25, provider/pkg/await/service.go) waits 10 s after every endpoints event of a
+    // new Service for them to settle: 10 s of every first `up` and every wake, per Service. The Deployment
+    // has already awaited ready pods, and a ClusterIP or node port is allocated on create, so that wait
+    // proves nothing more; only a LoadBalancer's address comes later, and it is still awaited.
     const service = new k8s.core.v1.Service(
         `${name}-service`,
-        exposure.type === "LoadBalancer" ? args : { ...args, metadata: { ...args.metadata, annotations: { [SKIP_AWAIT]: "true" } } },
+        exposure.type === "LoadBalancer" ? args : { ...args, metadata: { ...args.metadata, annotations: SKIP_AWAIT } },
         { parent, dependsOn: [deployment] },
     );
     return { deployment, service };

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackingVolume, ClassClaim } from "./storage";
 import { PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
+import { SKIP_AWAIT } from "./kube";
 
 export interface WorkspaceArgs {
     /** Namespace of the claim. */
@@ -64,10 +65,10 @@ export function backingVolumeSpec(args: { readonly size: string; readonly volume
  * A claim from a storage class, which Pulumi forgets instead of deleting on any destroy (retainOnDelete):
  * a plain `pulumi destroy` and the night's teardown leave it, its volume and the data in the cluster, and
  * the next `up` takes the same claim back (pulumi-kubernetes 4.25 creates with server-side apply, which
- * adopts an object of the same name). Only `npm run delete-everything` deletes it. pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s local-path)
- * as ready only while Pending, so any later update of the Bound claim would wait its full 5 minutes (seen
- * with the workspace); the await is skipped, and the Deployment that mounts it still reports a claim that
- * never binds.
+ * adopts an object of the same name). Only `npm run delete-everything` deletes it.
+ * pulumi-kubernetes 4.25 counts a claim of a WaitForFirstConsumer class (k3s local-path) as ready only
+ * while Pending, so any later update of the Bound claim would wait its full 5 minutes (seen with the
+ * workspace); the await is skipped, and the Deployment that mounts it still reports a claim that never binds.
  */
 export function keptClassClaim(
     name: string,
@@ -77,7 +78,7 @@ export function keptClassClaim(
     return new k8s.core.v1.PersistentVolumeClaim(
         name,
         {
-            metadata: { name: args.claimName, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/skipAwait": "true" } },
+            metadata: { name: args.claimName, namespace: args.namespace, labels: args.labels, annotations: SKIP_AWAIT },
             spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.claim.storageClass, resources: { requests: { storage: args.size } } },
         },
         { parent, retainOnDelete: true },

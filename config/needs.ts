@@ -34,10 +34,11 @@ export interface EnvironmentNeeds {
 
 export function environmentNeeds(webServiceType: string, apps: AppSpec[]): EnvironmentNeeds {
     const ports = (type: string) => apps.filter((a) => a.expose === type).reduce((n, a) => n + a.ports.length, 0);
-    const appPods = apps.reduce((sum, app) => sum + podsAtOnce(app), 0);
+    let appPods = 0;
     const appDemand = { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
     for (const app of apps) {
         const pods = podsAtOnce(app);
+        appPods += pods;
         appDemand.cpuRequest += pods * (quantityValue(app.resources.cpu) ?? 0);
         appDemand.cpuLimit += pods * (quantityValue(app.resources.cpuLimit) ?? 0);
         appDemand.memoryRequest += pods * (quantityValue(app.resources.memory) ?? 0);

@@ -80,7 +80,7 @@ export interface DeleteDeps {
 
 export async function deleteEverything(stack: string | undefined, engine: StackEngine, print: (line: string) => void, deps: DeleteDeps, root = ROOT): Promise<DeletionPlan> {
     const name = await checkStack(stack, engine, root, "npm run delete-everything -- <stack>");
-    const resources: StateResource[] = (await engine.exportState(name)) ?? [];
+    const resources = await engine.exportState(name);
     const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
     const snapshots: Snapshot[] = [];
     const token = volumes.length > 0 ? await digitalOceanToken(name, engine, deps.env) : "";

@@ -50,8 +50,8 @@ export interface StackEngine {
     readonly why: string;
     /** The names of the stacks the backend holds. */
     listStacks(): Promise<string[]>;
-    /** The stack's resources; undefined when the stack has no state. */
-    exportState(stack: string): Promise<StateResource[] | undefined>;
+    /** The stack's resources (none for a stack that never went up); throws when there is no such stack. */
+    exportState(stack: string): Promise<StateResource[]>;
     /** A config value of the stack (secrets decrypted), or undefined. */
     config(stack: string, key: string): Promise<string | undefined>;
     /** `pulumi destroy --yes`, shown as it runs. */

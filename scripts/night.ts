@@ -66,6 +66,11 @@ export function realResources(resources: StateResource[]): StateResource[] {
     return resources.filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
 }
 
+/** Where data is, for people, saying whose when it is an app's. */
+function holding(where: string, role: string, labels: Record<string, string>): string {
+    return role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where;
+}
+
 /** Decides what a sleep keeps and removes, and refuses when the workspace would go with the rest. */
 export function planSleep(resources: StateResource[]): SleepPlan {
     const real = realResources(resources);
@@ -92,7 +97,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
             const o = r.outputs ?? r.inputs ?? {};
             const className = o.spec?.storageClassName;
             const where = `claim ${o.metadata?.name ?? nameOf(r.urn)} from ${className ? `storage class ${className}` : "the cluster's default storage class"}`;
-            workspace.push(role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where);
+            workspace.push(holding(where, role, labels));
             if (!r.protect && !r.retainOnDelete) {
                 problems.push(
                     `the ${where} holds your ${role === ROLES.appData ? "app's data" : "code"} and a destroy would delete it (and its class may delete the volume); ` +
@@ -105,7 +110,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
             const spec = (r.outputs ?? r.inputs)?.spec ?? {};
             const where = volumeSource(spec);
             if (!spec.csi) {
-                workspace.push(role === ROLES.appData ? `${where} (app ${labels[NAME_LABEL] ?? "?"}'s own data)` : where);
+                workspace.push(holding(where, role, labels));
             }
             if (spec.persistentVolumeReclaimPolicy !== "Retain") {
                 problems.push(
@@ -198,10 +203,6 @@ function droppedUnreachable(outcome: DestroyOutcome): boolean {
     return outcome.diagnostics.some((d) => d.message.includes(DROPPED));
 }
 
-export function lastLine(text: string): string {
-    return text.trim().split("\n").filter(Boolean).pop() ?? "no output";
-}
-
 export interface SleepDeps {
     readonly fetch: Fetch;
     readonly now: Date;
@@ -254,7 +255,7 @@ export async function sleep(
     deps: SleepDeps = { fetch: globalThis.fetch as unknown as Fetch, now: new Date(), env: process.env },
 ): Promise<SleepPlan> {
     const name = await checkStack(stack, engine, root);
-    const resources = (await engine.exportState(name)) ?? [];
+    const resources = await engine.exportState(name);
     const plan = planSleep(resources);
     if (plan.refusal) {
         fail(`refusing to sleep stack ${name}; nothing was changed:\n${plan.refusal}`);

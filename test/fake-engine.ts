@@ -26,7 +26,7 @@ export function fakeEngine(options: FakeEngineOptions, calls: string[]): StackEn
         },
         async exportState(stack) {
             calls.push(`exportState ${stack}`);
-            return options.state;
+            return options.state ?? [];
         },
         async config(stack, key) {
             calls.push(`config ${stack} ${key}`);
