@@ -273,25 +273,11 @@ export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
 }
 
 /**
- * Validates devkube:apps (a JSON list from the stack config) and returns the apps and every problem.
- * `isSecret` tells whether a config key is stored as a Pulumi secret; `exists` whether it is set at all.
+ * Validates the entries of devkube:apps (the schema has made sure it is a list of objects) and returns
+ * the apps and every problem. `isSecret` tells whether a config key is stored as a Pulumi secret;
+ * `exists` whether it is set at all.
  */
-export function parseApps(
-    text: string | undefined,
-    keys: SecretKeys,
-): { apps: AppSpec[]; problems: string[]; indexes: number[] } {
-    if (text === undefined || text.trim() === "") {
-        return { apps: [], problems: [], indexes: [] };
-    }
-    let list: unknown;
-    try {
-        list = JSON.parse(text);
-    } catch {
-        return { apps: [], problems: [`devkube:apps: is not a list of apps (invalid JSON); see README "Apps"`], indexes: [] };
-    }
-    if (!Array.isArray(list)) {
-        return { apps: [], problems: [`devkube:apps: got ${JSON.stringify(list)}; use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }]`], indexes: [] };
-    }
+export function parseApps(list: readonly unknown[], keys: SecretKeys): { apps: AppSpec[]; problems: string[]; indexes: number[] } {
     const problems: string[] = [];
     const parsed: Array<[AppSpec, number]> = [];
     list.forEach((raw: unknown, index: number) => {

@@ -2,9 +2,11 @@
 // config strings, so each rule is unit-tested without Pulumi; index.ts feeds it the real config.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
+import { z } from "zod";
 import { AppSpec, appVolumeProblems, parseApps } from "./apps";
 import { OWN_PODS_AT_MOST, environmentNeeds } from "./needs";
 import { ConfigError, DNS_LABEL, Size, closest, parseSize, show } from "./common";
+import { Settings, Values, checkSettings, mergeSettings } from "./schema";
 import type { SettingReader, TargetConfig } from "./target-config";
 import { PRESETS, defaultPasswordKey } from "./presets";
 import { DEFAULT_NAMESPACE, SERVICE_TYPES } from "../contract/identity";
@@ -16,20 +18,64 @@ export { SERVICE_TYPES };
 export type { ServiceType };
 export type { SettingReader, TargetConfig };
 
-/**
- * The settings every target shares, and their defaults; each target adds its own (targets/). Pulumi.yaml
- * declares the same defaults for `pulumi config` users; a test keeps the two in step.
- */
-export const COMMON_DEFAULTS = {
-    target: "minikube",
-    namespace: DEFAULT_NAMESPACE,
-    workspaceSize: "10Gi",
-    webServiceType: "",
-    nfsMountOptions: ["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"],
-    ide: false,
-    maxPods: 40,
-    apps: [] as unknown[],
-} as const;
+const NAMESPACE_RULE = "use a lowercase DNS label of at most 40 characters, e.g. devkube";
+const PODS_RULE = "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)";
+const MOUNT_OPTIONS_RULE = 'use a JSON list of mount options, e.g. ["nfsvers=4.1","hard","actimeo=1","lookupcache=positive"]';
+
+/** The settings every target shares; each target declares its own (targets/). */
+export const COMMON_SETTINGS = {
+    target: z
+        .string()
+        .default("minikube")
+        .meta({ description: "Where the environment runs - digitalocean, minikube, baremetal, or kubeconfig (any existing cluster, from a kube context)." }),
+    namespace: z
+        .string()
+        .regex(DNS_LABEL, NAMESPACE_RULE)
+        .max(40, NAMESPACE_RULE)
+        .default(DEFAULT_NAMESPACE)
+        .meta({ description: "Kubernetes namespace of the environment (a DNS label)." }),
+    workspaceSize: z
+        .string()
+        .refine((text) => parseSize(text) !== undefined, "use a whole number of Gi or Ti, e.g. 10Gi or 1Ti")
+        .default("10Gi")
+        .meta({ description: "Size of the workspace volume, a whole number of Gi or Ti (e.g. 10Gi)." }),
+    webServiceType: z
+        .enum(["", ...SERVICE_TYPES], `allowed: ${SERVICE_TYPES.join(", ")}, or empty for the target's default`)
+        .default("")
+        .meta({
+            description:
+                "How the web server is exposed - ClusterIP, NodePort or LoadBalancer; empty for the target default (ClusterIP on DigitalOcean and kubeconfig, NodePort elsewhere).",
+        }),
+    nfsMountOptions: z
+        .array(z.string().regex(/^[^\s,]+$/, "each entry is one option without spaces or commas, e.g. actimeo=1"), MOUNT_OPTIONS_RULE)
+        .default(["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"])
+        .meta({ description: "NFS mount options of the share (nfs(5)); the defaults make an edit in one pod visible in another within about a second." }),
+    ide: z
+        .boolean("allowed: true, false")
+        .default(false)
+        .meta({ description: "Also run code-server (VS Code in the browser) on the share; needs devkube:idePassword." }),
+    idePassword: z.string().default("").meta({
+        description: "Password of the browser IDE; set it with `pulumi config set --secret devkube:idePassword ...` (a plain value is refused).",
+        comment: "Not declared `secret: true`: Pulumi would then reject the empty default in every stack. The program\nitself refuses a password that was not set with --secret.",
+    }),
+    maxPods: z
+        .int(PODS_RULE)
+        .min(5, PODS_RULE)
+        .max(1000, PODS_RULE)
+        .default(40)
+        .meta({ description: "Pod quota of the environment's namespace (the environment itself runs 3 or 4 pods)." }),
+    // Each entry's fields are checked by parseApps (config/apps.ts), which also checks one app against another.
+    apps: z
+        .array(
+            z.record(z.string(), z.unknown(), "each app is an object with at least name and image (or a preset)"),
+            'use a list of apps, e.g. [{ name: hello, image: node:22.12.0-alpine }] (README "Apps")',
+        )
+        .default([])
+        .meta({
+            description:
+                'Workloads beside the code - each an object with name and image (or a preset - postgres, redis) and optional command, ports, replicas, env, secretEnv, workspace, restartOnChange, expose, ingress, volume, uses, schedule, resources (README "Apps").',
+        }),
+} as const satisfies Settings;
 
 /** A devkube:* key without its prefix: a common setting, a target's own, or idePassword. */
 export type ConfigKey = string;
@@ -46,118 +92,71 @@ export interface RawConfig {
     hasDigitalOceanToken: boolean;
 }
 
-export interface DevkubeConfig<S extends { readonly kind: string } = { readonly kind: string }> {
+/** The checked config: the common keys as the schema gives them, and what devkube reads into them. */
+export type DevkubeConfig<S extends { readonly kind: string } = { readonly kind: string }> = Pick<
+    Values<typeof COMMON_SETTINGS>,
+    "namespace" | "nfsMountOptions" | "ide" | "maxPods"
+> & {
     /** The target's own settings, as its module parsed them. */
     readonly target: S;
-    readonly namespace: string;
     readonly workspaceSize: Size;
+    /** devkube:webServiceType, or the target's default when it is empty. */
     readonly webServiceType: ServiceType;
-    readonly nfsMountOptions: string[];
-    readonly ide: boolean;
-    /** The namespace's pod quota. */
-    readonly maxPods: number;
     /** Workloads beside the code, from devkube:apps. */
     readonly apps: AppSpec[];
-}
+};
 
-/** Every key's default: the common ones and each target's. */
-export function allDefaults(targets: readonly TargetConfig<any>[]): Record<string, unknown> {
-    return Object.assign({}, COMMON_DEFAULTS, ...targets.map((t) => t.defaults));
+/** devkube's settings: the common keys and every target's, each declared once. */
+export function allSettings(targets: readonly TargetConfig<any, any>[]): Settings {
+    return mergeSettings(COMMON_SETTINGS, ...targets.map((t) => t.settings));
 }
 
 /**
- * Reads and validates every key, the chosen target's through its own parser; throws ConfigError
+ * Checks every key against the schema, the chosen target's through its own module; throws ConfigError
  * listing all problems. `targets` is the registry (targets/index.ts), handed in so config knows none.
  */
-export function parseConfigFor<S extends { readonly kind: string }>(raw: RawConfig, targets: readonly TargetConfig<S>[]): DevkubeConfig<S> {
-    const problems: string[] = [];
-    const defaults = allDefaults(targets);
-    const text = (key: string): string => {
-        const value = raw.get(key);
-        return value === undefined ? String(defaults[key] ?? "") : value.trim();
-    };
-    const problem = (key: ConfigKey, value: string, allowed: string) =>
-        problems.push(`devkube:${key}: got ${show(value)}; ${allowed}`);
+export function parseConfigFor<S extends { readonly kind: string }>(raw: RawConfig, targets: readonly TargetConfig<S, any>[]): DevkubeConfig<S> {
+    const common = checkSettings(COMMON_SETTINGS, raw.get);
+    const problems = [...common.problems];
+    const values = common.values;
+    const problem = (key: ConfigKey, value: string, allowed: string) => problems.push(`devkube:${key}: got ${show(value)}; ${allowed}`);
 
-    const targetText = text("target");
-    const target = targets.find((t) => t.name === targetText);
+    const target = targets.find((t) => t.name === values.target);
     if (!target) {
-        problem("target", targetText, `allowed: ${targets.map((t) => t.name).join(", ")}`);
+        problem("target", values.target, `allowed: ${targets.map((t) => t.name).join(", ")}`);
     }
 
-    const namespace = text("namespace");
-    if (!DNS_LABEL.test(namespace) || namespace.length > 40) {
-        problem("namespace", namespace, "use a lowercase DNS label of at most 40 characters, e.g. devkube");
-    }
-
-    const sizeText = text("workspaceSize");
-    const workspaceSize = parseSize(sizeText);
-    if (!workspaceSize) {
-        problem("workspaceSize", sizeText, "use a whole number of Gi or Ti, e.g. 10Gi or 1Ti");
-    }
-
-    const webText = text("webServiceType");
-    let webServiceType: ServiceType = target?.defaultWebServiceType ?? "NodePort";
-    if (webText !== "") {
-        if ((SERVICE_TYPES as readonly string[]).includes(webText)) {
-            webServiceType = webText as ServiceType;
-        } else {
-            problem("webServiceType", webText, `allowed: ${SERVICE_TYPES.join(", ")}, or empty for the target's default`);
-        }
-    }
-    const exposureProblem = target?.webServiceTypeProblem?.(webServiceType);
+    const webServiceType: ServiceType = values.webServiceType || target?.defaultWebServiceType || "NodePort";
+    const exposureProblem = common.bad.has("webServiceType") ? undefined : target?.webServiceTypeProblem?.(webServiceType);
     if (exposureProblem) {
-        problem("webServiceType", webText, exposureProblem);
+        problem("webServiceType", values.webServiceType, exposureProblem);
+    }
+    if (values.ide) {
+        problems.push(...passwordProblems(raw));
     }
 
-    const nfsMountOptions = parseMountOptions(raw.get("nfsMountOptions"), (value, allowed) =>
-        problem("nfsMountOptions", value, allowed),
-    );
-
-    const ideText = text("ide");
-    let ide = false;
-    if (ideText === "true" || ideText === "false") {
-        ide = ideText === "true";
-    } else {
-        problem("ide", ideText, "allowed: true, false");
-    }
-    if (ide) {
-        const password = raw.get("idePassword");
-        if (password === undefined || password === "") {
-            problems.push(
-                "devkube:idePassword: not set; the browser IDE (devkube:ide=true) needs a password: " +
-                    "pulumi config set --secret devkube:idePassword <password>",
-            );
-        } else if (!raw.isSecret("idePassword")) {
-            problems.push(
-                "devkube:idePassword: is stored in plain text; set it again with --secret: " +
-                    "pulumi config set --secret devkube:idePassword <password>",
-            );
-        } else if (password.length < 8) {
-            problems.push("devkube:idePassword: is shorter than 8 characters; choose a longer one");
-        }
-    }
-
-    const podsText = text("maxPods");
-    const maxPods = Number(podsText);
-    if (!/^[0-9]+$/.test(podsText) || maxPods < 5 || maxPods > 1000) {
-        problem("maxPods", podsText, "use a whole number of pods from 5 to 1000 (the environment itself runs 3 or 4)");
-    }
-
-    problems.push(...unknownKeyProblems(raw.keys?.() ?? [], raw.get("apps"), settingKeys(targets)));
-    const parsedApps = parseApps(raw.get("apps"), raw.other ?? { exists: () => false, isSecret: () => false });
+    problems.push(...unknownKeyProblems(raw.keys?.() ?? [], raw.get("apps"), Object.keys(allSettings(targets))));
+    const parsedApps = common.bad.has("apps")
+        ? { apps: [], problems: [], indexes: [] }
+        : parseApps(values.apps, raw.other ?? { exists: () => false, isSecret: () => false });
     problems.push(...parsedApps.problems);
     const apps = parsedApps.apps;
     const needs = environmentNeeds(webServiceType, apps);
-    if (Number.isInteger(maxPods) && maxPods >= 5 && needs.pods > maxPods) {
-        problem("maxPods", podsText, `the apps can run up to ${needs.appPods} pods at once (rolling updates included), plus up to ${OWN_PODS_AT_MOST} of devkube's own; raise it to at least ${needs.pods}`);
+    if (!common.bad.has("maxPods") && needs.pods > values.maxPods) {
+        problem(
+            "maxPods",
+            String(values.maxPods),
+            `the apps can run up to ${needs.appPods} pods at once (rolling updates included), plus up to ${OWN_PODS_AT_MOST} of devkube's own; raise it to at least ${needs.pods}`,
+        );
     }
 
     let settings: S | undefined;
     if (target) {
-        settings = target.parse({
-            text,
+        const own = checkSettings(target.settings, raw.get);
+        problems.push(...own.problems);
+        settings = target.parse(own.values, {
             isSet: (key) => raw.get(key) !== undefined && raw.get(key)!.trim() !== "",
+            valid: (key) => !own.bad.has(key),
             problem,
             report: (message) => problems.push(message),
             hasDigitalOceanToken: raw.hasDigitalOceanToken,
@@ -167,15 +166,30 @@ export function parseConfigFor<S extends { readonly kind: string }>(raw: RawConf
             problems.push(...appVolumeProblems(apps, (volume, field) => rule(volume, field, settings!), parsedApps.indexes));
         }
     }
+    const workspaceSize = parseSize(values.workspaceSize);
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
     }
+    const { namespace, nfsMountOptions, ide, maxPods } = values;
     return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods, apps };
 }
 
-/** devkube's settings, as Pulumi.yaml declares them: the common keys, every target's, and idePassword. */
-export function settingKeys(targets: readonly TargetConfig<any>[]): string[] {
-    return [...new Set([...Object.keys(allDefaults(targets)), "idePassword"])];
+/** The browser IDE's password: set, as a Pulumi secret, and not too short. */
+function passwordProblems(raw: RawConfig): string[] {
+    const password = raw.get("idePassword");
+    if (password === undefined || password === "") {
+        return [
+            "devkube:idePassword: not set; the browser IDE (devkube:ide=true) needs a password: " +
+                "pulumi config set --secret devkube:idePassword <password>",
+        ];
+    }
+    if (!raw.isSecret("idePassword")) {
+        return [
+            "devkube:idePassword: is stored in plain text; set it again with --secret: " +
+                "pulumi config set --secret devkube:idePassword <password>",
+        ];
+    }
+    return password.length < 8 ? ["devkube:idePassword: is shorter than 8 characters; choose a longer one"] : [];
 }
 
 /**
@@ -207,25 +221,6 @@ export function unknownKeyProblems(keys: string[], appsText: string | undefined,
         .filter((key) => key.startsWith("devkube:") && !settings.includes(key) && !named.has(key))
         .sort()
         .map((key) => `${key}: is not a devkube setting (did you mean ${closest(key, settings)}?); settings are declared in Pulumi.yaml; a key no app names any more: pulumi config rm ${key}`);
-}
-
-function parseMountOptions(value: string | undefined, problem: (value: string, allowed: string) => void): string[] {
-    if (value === undefined) {
-        return [...COMMON_DEFAULTS.nfsMountOptions];
-    }
-    const allowed = 'use a JSON list of mount options, e.g. ["nfsvers=4.1","hard","actimeo=1","lookupcache=positive"]';
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(value);
-    } catch {
-        problem(value, allowed);
-        return [];
-    }
-    if (!Array.isArray(parsed) || parsed.some((o) => typeof o !== "string" || o.trim() === "" || /[\s,]/.test(o))) {
-        problem(value, `${allowed}; each entry one option without spaces or commas`);
-        return [];
-    }
-    return parsed as string[];
 }
 
 /** The real source: the stack's Pulumi config, plus the environment for the DigitalOcean token. */

@@ -3,13 +3,14 @@
 // through targets/index.ts without knowing any one target.
 import type { ServiceType } from "../contract/identity";
 import type { AppSpec } from "./apps";
+import type { Settings, Values } from "./schema";
 
-/** How a target's parser reads and reports its own keys. */
+/** What a target's parser may ask beside its checked values, and how it reports rules across keys. */
 export interface SettingReader {
-    /** The stack's value, trimmed, or the key's default. */
-    text(key: string): string;
     /** Whether the stack sets the key itself (not from its default). */
     isSet(key: string): boolean;
+    /** Whether the key passed its own rule (a bad one is reported already, and holds its text or default). */
+    valid(key: string): boolean;
     /** One bad value: `devkube:<key>: got "<value>"; <allowed>`. */
     problem(key: string, value: string, allowed: string): void;
     /** A problem that is not about one value (a missing token). */
@@ -18,17 +19,20 @@ export interface SettingReader {
     readonly hasDigitalOceanToken: boolean;
 }
 
-export interface TargetConfig<S extends { readonly kind: string } = { readonly kind: string }> {
+export interface TargetConfig<S extends { readonly kind: string } = { readonly kind: string }, K extends Settings = Settings> {
     /** The value of devkube:target that chooses it. */
     readonly name: S["kind"];
-    /** Its own keys and their defaults, as Pulumi.yaml declares them. A key two targets share has one default. */
-    readonly defaults: Readonly<Record<string, string | number>>;
+    /**
+     * Its own keys: type, rule, default and description of each (Pulumi.yaml is generated from them).
+     * A key two targets share is one declaration both name (targets/target.ts).
+     */
+    readonly settings: K;
     /** The web server's exposure when devkube:webServiceType is empty. */
     readonly defaultWebServiceType: ServiceType;
     /** Why the web server cannot have this exposure here, or undefined. */
     webServiceTypeProblem?(type: ServiceType): string | undefined;
-    /** Reads its keys; reports every bad value through `read` and returns its settings all the same. */
-    parse(read: SettingReader): S;
+    /** Builds its settings from its checked keys; reports rules across keys through `read`, and returns settings all the same. */
+    parse(values: Values<K>, read: SettingReader): S;
     /** Why an app's own volume cannot be kept through the night here (`field` names it for the message). */
     appVolumeProblems?(volume: NonNullable<AppSpec["volume"]>, field: string, settings: S): string[];
 }

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DNS_LABEL, isAbsolutePath, isInside } from "../config/common";
-import { TargetModule } from "./target";
+import { z } from "zod";
+import type { Settings } from "../config/schema";
+import { SHARED_SETTINGS, TargetModule } from "./target";
 
 export const BAREMETAL_MODES = ["local-disk", "existing-export"] as const;
 export type BaremetalMode = (typeof BAREMETAL_MODES)[number];
@@ -23,17 +25,30 @@ const NFS_HOST = /^(([0-9]{1,3}\.){3}[0-9]{1,3}|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-
  * board holds the workspace and devkube's NFS server runs next to it, or an NFS export already on the LAN
  * is mounted directly.
  */
-export const baremetal: TargetModule<BaremetalSettings> = {
+// Which of storageNode/diskPath or nfsServer/nfsPath must be set depends on the mode: parse checks them.
+const BAREMETAL_SETTINGS = {
+    kubeContext: SHARED_SETTINGS.kubeContext,
+    baremetalMode: z
+        .enum(BAREMETAL_MODES, `allowed: ${BAREMETAL_MODES.join(", ")}`)
+        .default("local-disk")
+        .meta({ description: "local-disk (devkube runs an NFS server next to a node's USB disk) or existing-export (mount an NFS export already on the LAN)." }),
+    storageNode: z.string().default("").meta({ description: "local-disk mode - node name (kubernetes.io/hostname) of the board with the disk." }),
+    diskPath: z.string().default("").meta({ description: "local-disk mode - absolute directory on that disk (create it first)." }),
+    appDataPath: SHARED_SETTINGS.appDataPath,
+    nfsServer: z.string().default("").meta({ description: "existing-export mode - IP address or host name of the NFS server." }),
+    nfsPath: z.string().default("").meta({ description: "existing-export mode - absolute path the server exports." }),
+} as const satisfies Settings;
+
+export const baremetal: TargetModule<BaremetalSettings, typeof BAREMETAL_SETTINGS> = {
     name: "baremetal",
-    defaults: { kubeContext: "", baremetalMode: "local-disk", storageNode: "", diskPath: "", appDataPath: "", nfsServer: "", nfsPath: "" },
+    settings: BAREMETAL_SETTINGS,
     defaultWebServiceType: "NodePort",
 
-    parse(read): BaremetalSettings {
-        const kubeContext = read.text("kubeContext") || "default";
-        const modeText = read.text("baremetalMode");
-        if (modeText === "existing-export") {
-            const server = read.text("nfsServer");
-            const path = read.text("nfsPath");
+    parse(values, read): BaremetalSettings {
+        const kubeContext = values.kubeContext || "default";
+        if (values.baremetalMode === "existing-export") {
+            const server = values.nfsServer;
+            const path = values.nfsPath;
             if (server === "" || !NFS_HOST.test(server)) {
                 read.problem(
                     "nfsServer",
@@ -46,11 +61,8 @@ export const baremetal: TargetModule<BaremetalSettings> = {
             }
             return { kind: "baremetal", kubeContext, storage: { mode: "existing-export", server, path } };
         }
-        if (modeText !== "local-disk") {
-            read.problem("baremetalMode", modeText, `allowed: ${BAREMETAL_MODES.join(", ")}`);
-        }
-        const node = read.text("storageNode");
-        const path = read.text("diskPath");
+        const node = values.storageNode;
+        const path = values.diskPath;
         if (!DNS_LABEL.test(node) && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node)) {
             read.problem(
                 "storageNode",
@@ -61,7 +73,7 @@ export const baremetal: TargetModule<BaremetalSettings> = {
         if (!isAbsolutePath(path) || path === "/") {
             read.problem("diskPath", path, "set the absolute directory on that node's disk, e.g. /mnt/usb/devkube");
         }
-        const appDataPath = read.text("appDataPath") || `${path}-apps`;
+        const appDataPath = values.appDataPath || `${path}-apps`;
         // A derived path is only as good as diskPath, whose own problem is reported already.
         const checkable = read.isSet("appDataPath") || (isAbsolutePath(path) && path !== "/");
         if (checkable && (!isAbsolutePath(appDataPath) || appDataPath === "/" || isInside(appDataPath, path) || isInside(path, appDataPath))) {

@@ -2,7 +2,9 @@ import { createHash } from "crypto";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { Size } from "../config/common";
+import type { Settings } from "../config/schema";
 import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target, TargetModule } from "./target";
@@ -28,6 +30,8 @@ export interface DigitalOceanSettings {
 
 const DO_SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const KUBE_VERSION = /^[0-9]+\.[0-9]+(\.[0-9]+)?(-do\.[0-9]+)?$/;
+const NODE_COUNT_RULE = "use a whole number of nodes from 1 to 100";
+const SNAPSHOTS_RULE = "use a whole number from 0 (no snapshot before sleep) to 50";
 
 export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
 
@@ -196,72 +200,73 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
 }
 
 /** DigitalOcean Kubernetes: its settings (doRegion, doNodeSize, ...), their rules and the cloud resources. */
-export const digitalOcean: TargetModule<DigitalOceanSettings> = {
+const DIGITALOCEAN_SETTINGS = {
+    doRegion: z
+        .string()
+        .regex(DO_SLUG, "use a DigitalOcean region slug, e.g. fra1, nyc3, sgp1")
+        .default("fra1")
+        .meta({ description: "DigitalOcean region slug of the cluster and the volume." }),
+    doNodeSize: z
+        .string()
+        .regex(DO_SLUG, "use a DigitalOcean droplet size slug, e.g. s-2vcpu-4gb")
+        .default("s-2vcpu-4gb")
+        .meta({ description: "DigitalOcean droplet size slug of the worker nodes." }),
+    doNodeCount: z
+        .int(NODE_COUNT_RULE)
+        .min(1, NODE_COUNT_RULE)
+        .max(100, NODE_COUNT_RULE)
+        .default(2)
+        .meta({ description: "Number of worker nodes (at least 1)." }),
+    doKubernetesVersion: z
+        .string()
+        .refine((version) => version === "" || KUBE_VERSION.test(version), "use a DOKS version prefix such as 1.33 or 1.33.1-do.0, or leave empty for the latest")
+        .default("")
+        .meta({ description: "DOKS version or prefix (e.g. 1.33); empty means the latest." }),
+    awakeSchedule: z
+        .string()
+        .refine((text) => parseSchedule(text) !== undefined, 'use days and hours like "mon-fri 08:00-19:00" or "mon,wed,fri 09:00-17:30" (24 h clock), or "always"')
+        .default("mon-fri 08:00-19:00")
+        .meta({ description: 'When the DigitalOcean cluster is awake (npm run wake / sleep), for the costMonthly output - e.g. "mon-fri 08:00-19:00", or "always".' }),
+    timeZone: z
+        .string()
+        .refine(isTimeZone, "use an IANA time zone such as Europe/Berlin or America/New_York (the default is Etc/UTC)")
+        .default("Etc/UTC")
+        .meta({
+            description:
+                "The IANA time zone awakeSchedule is in (e.g. Europe/Berlin); the scheduled workflow's cron lines must use it too (scripts/schedule.ts checks).",
+        }),
+    doSnapshotsToKeep: z
+        .int(SNAPSHOTS_RULE)
+        .min(0, SNAPSHOTS_RULE)
+        .max(50, SNAPSHOTS_RULE)
+        .default(0)
+        .meta({ description: "DigitalOcean - `npm run sleep` snapshots the workspace volume first and keeps this many devkube snapshots (0 = no snapshot)." }),
+    doVolumeSnapshotId: z
+        .string()
+        .refine(
+            (id) => id === "" || /^[0-9a-f][0-9a-f-]{5,63}$/.test(id),
+            "use a volume snapshot id as DigitalOcean lists it (e.g. 8fa70202-873f-11e6-8b68-000f533176b1), or leave empty",
+        )
+        .default("")
+        .meta({ description: "DigitalOcean - create the workspace volume from this volume snapshot (only when the volume does not exist yet, e.g. a new stack)." }),
+} as const satisfies Settings;
+
+export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEAN_SETTINGS> = {
     name: "digitalocean",
-    defaults: {
-        doRegion: "fra1",
-        doNodeSize: "s-2vcpu-4gb",
-        doNodeCount: 2,
-        doKubernetesVersion: "",
-        awakeSchedule: "mon-fri 08:00-19:00",
-        timeZone: "Etc/UTC",
-        doSnapshotsToKeep: 0,
-        doVolumeSnapshotId: "",
-    },
+    settings: DIGITALOCEAN_SETTINGS,
     // Private in the cloud: a LoadBalancer only when the stack asks.
     defaultWebServiceType: "ClusterIP",
 
-    parse(read): DigitalOceanSettings {
+    parse(values, read): DigitalOceanSettings {
         if (!read.hasDigitalOceanToken) {
             read.report(
                 "digitalocean:token: not set; the digitalocean target needs an API token: " +
                     "pulumi config set --secret digitalocean:token <token> (or export DIGITALOCEAN_TOKEN)",
             );
         }
-        const region = read.text("doRegion");
-        if (!DO_SLUG.test(region)) {
-            read.problem("doRegion", region, "use a DigitalOcean region slug, e.g. fra1, nyc3, sgp1");
-        }
-        const nodeSize = read.text("doNodeSize");
-        if (!DO_SLUG.test(nodeSize)) {
-            read.problem("doNodeSize", nodeSize, "use a DigitalOcean droplet size slug, e.g. s-2vcpu-4gb");
-        }
-        const countText = read.text("doNodeCount");
-        const nodeCount = Number(countText);
-        if (!/^-?[0-9]+$/.test(countText) || nodeCount < 1 || nodeCount > 100) {
-            read.problem("doNodeCount", countText, "use a whole number of nodes from 1 to 100");
-        }
-        const kubernetesVersion = read.text("doKubernetesVersion");
-        if (kubernetesVersion !== "" && !KUBE_VERSION.test(kubernetesVersion)) {
-            read.problem(
-                "doKubernetesVersion",
-                kubernetesVersion,
-                "use a DOKS version prefix such as 1.33 or 1.33.1-do.0, or leave empty for the latest",
-            );
-        }
-        const scheduleText = read.text("awakeSchedule");
-        const parsedSchedule = parseSchedule(scheduleText);
-        if (!parsedSchedule) {
-            read.problem(
-                "awakeSchedule",
-                scheduleText,
-                'use days and hours like "mon-fri 08:00-19:00" or "mon,wed,fri 09:00-17:30" (24 h clock), or "always"',
-            );
-        }
-        const awakeSchedule = parsedSchedule ?? { text: scheduleText, days: [], startMinute: 0, endMinute: 0 };
-        const timeZone = read.text("timeZone");
-        if (!isTimeZone(timeZone)) {
-            read.problem("timeZone", timeZone, "use an IANA time zone such as Europe/Berlin or America/New_York (the default is Etc/UTC)");
-        }
-        const keepText = read.text("doSnapshotsToKeep");
-        const snapshotsToKeep = Number(keepText);
-        if (!/^[0-9]+$/.test(keepText) || snapshotsToKeep > 50) {
-            read.problem("doSnapshotsToKeep", keepText, "use a whole number from 0 (no snapshot before sleep) to 50");
-        }
-        const volumeSnapshotId = read.text("doVolumeSnapshotId");
-        if (volumeSnapshotId !== "" && !/^[0-9a-f][0-9a-f-]{5,63}$/.test(volumeSnapshotId)) {
-            read.problem("doVolumeSnapshotId", volumeSnapshotId, "use a volume snapshot id as DigitalOcean lists it (e.g. 8fa70202-873f-11e6-8b68-000f533176b1), or leave empty");
-        }
+        const { doRegion: region, doNodeSize: nodeSize, doNodeCount: nodeCount, doKubernetesVersion: kubernetesVersion, timeZone } = values;
+        const awakeSchedule = parseSchedule(values.awakeSchedule) ?? { text: values.awakeSchedule, days: [], startMinute: 0, endMinute: 0 };
+        const { doSnapshotsToKeep: snapshotsToKeep, doVolumeSnapshotId: volumeSnapshotId } = values;
         return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId };
     },
 

@@ -1,7 +1,7 @@
 // The registry: every target devkube knows. Config, the program and the tests read it; adding a
 // target is one module beside this file and one line in TARGET_MODULES.
 import * as pulumi from "@pulumi/pulumi";
-import { DevkubeConfig, RawConfig, allDefaults, parseConfigFor } from "../config";
+import { DevkubeConfig, RawConfig, allSettings, parseConfigFor } from "../config";
 import { AppSpec } from "../config/apps";
 import { DataSource } from "../components/storage";
 import { BaremetalSettings, baremetal } from "./baremetal";
@@ -12,10 +12,10 @@ import { Target, TargetContext, TargetModule } from "./target";
 
 export type TargetSettings = DigitalOceanSettings | MinikubeSettings | BaremetalSettings | KubeconfigSettings;
 
-export const TARGET_MODULES: readonly TargetModule<any>[] = [digitalOcean, minikube, baremetal, kubeconfig];
+export const TARGET_MODULES: readonly TargetModule<any, any>[] = [digitalOcean, minikube, baremetal, kubeconfig];
 
-/** Every devkube:* setting's default, as Pulumi.yaml declares it. */
-export const DEFAULTS = allDefaults(TARGET_MODULES);
+/** Every devkube:* setting, once: what Pulumi.yaml's `config:` block is generated from. */
+export const SETTINGS = allSettings(TARGET_MODULES);
 
 /** The stack's config, its target's slice parsed by that target; throws ConfigError listing every problem. */
 export function parseConfig(raw: RawConfig): DevkubeConfig<TargetSettings> {

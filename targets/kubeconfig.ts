@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClassClaim } from "../components/storage";
-import { TargetModule } from "./target";
+import { z } from "zod";
+import type { Settings } from "../config/schema";
+import { SHARED_SETTINGS, TargetModule } from "./target";
 
 export interface KubeconfigSettings {
     readonly kind: "kubeconfig";
@@ -31,24 +33,28 @@ export function retentionNote(className: string, reclaimPolicy: string | undefin
  * cannot know its disks, so the workspace is a claim from one of its storage classes that every destroy
  * leaves in the cluster (and its volume); the class's reclaim policy is read and a Delete policy is warned about.
  */
-export const kubeconfig: TargetModule<KubeconfigSettings> = {
+const KUBECONFIG_SETTINGS = {
+    kubeContext: SHARED_SETTINGS.kubeContext,
+    storageClass: z
+        .string()
+        .refine(
+            (name) => name === "" || (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) && name.length <= 253),
+            "use the name of a storage class of the cluster as `kubectl get storageclass` lists it (e.g. standard, gp3, local-path), or leave empty for the cluster's default",
+        )
+        .default("")
+        .meta({
+            description:
+                "The kubeconfig target's storage class for the workspace's and apps' claims (kept by every destroy; a class with reclaimPolicy Retain keeps a volume even if its claim is deleted by hand); empty means the cluster's default class.",
+        }),
+} as const satisfies Settings;
+
+export const kubeconfig: TargetModule<KubeconfigSettings, typeof KUBECONFIG_SETTINGS> = {
     name: "kubeconfig",
-    defaults: { kubeContext: "", storageClass: "" },
+    settings: KUBECONFIG_SETTINGS,
     // Someone else's cluster: nothing is exposed unless the stack asks.
     defaultWebServiceType: "ClusterIP",
 
-    parse(read) {
-        const kubeContext = read.text("kubeContext");
-        const storageClass = read.text("storageClass");
-        if (storageClass !== "" && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass) || storageClass.length > 253)) {
-            read.problem(
-                "storageClass",
-                storageClass,
-                "use the name of a storage class of the cluster as `kubectl get storageclass` lists it (e.g. standard, gp3, local-path), or leave empty for the cluster's default",
-            );
-        }
-        return { kind: "kubeconfig", kubeContext, storageClass };
-    },
+    parse: ({ kubeContext, storageClass }) => ({ kind: "kubeconfig", kubeContext, storageClass }),
 
     create(settings, { inside }) {
         const provider = new k8s.Provider("kubeconfig", { context: settings.kubeContext || undefined }, inside);

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isAbsolutePath, isInside } from "../config/common";
-import { TargetModule } from "./target";
+import { z } from "zod";
+import type { Settings } from "../config/schema";
+import { SHARED_SETTINGS, TargetModule } from "./target";
 
 export interface MinikubeSettings {
     readonly kind: "minikube";
@@ -20,28 +22,31 @@ const kept = (path: string) => isAbsolutePath(path) && MINIKUBE_PERSISTENT_DIRS.
  * A laptop's minikube. The workspace is a hostPath under /data, which minikube keeps across restarts,
  * on a static Retain PV: minikube's default class (`standard`) would delete the directory with the claim.
  */
-export const minikube: TargetModule<MinikubeSettings> = {
+const MINIKUBE_SETTINGS = {
+    kubeContext: SHARED_SETTINGS.kubeContext,
+    minikubeHostPath: z
+        .string()
+        .refine(kept, `use a directory under one that minikube keeps across restarts (${MINIKUBE_PERSISTENT_DIRS.join(", ")}), e.g. /data/devkube`)
+        .default("/data/devkube")
+        .meta({ description: "Directory inside the minikube node that holds the code; must be under /data (kept across restarts)." }),
+    appDataPath: SHARED_SETTINGS.appDataPath,
+} as const satisfies Settings;
+
+export const minikube: TargetModule<MinikubeSettings, typeof MINIKUBE_SETTINGS> = {
     name: "minikube",
-    defaults: { kubeContext: "", minikubeHostPath: "/data/devkube", appDataPath: "" },
+    settings: MINIKUBE_SETTINGS,
     defaultWebServiceType: "NodePort",
     webServiceTypeProblem: (type) =>
         type === "LoadBalancer"
             ? "minikube gives a LoadBalancer no address without `minikube tunnel`, so `pulumi up` would wait for it; use NodePort or ClusterIP"
             : undefined,
 
-    parse(read) {
-        const kubeContext = read.text("kubeContext") || "minikube";
-        const hostPath = read.text("minikubeHostPath");
-        if (!kept(hostPath)) {
-            read.problem(
-                "minikubeHostPath",
-                hostPath,
-                `use a directory under one that minikube keeps across restarts (${MINIKUBE_PERSISTENT_DIRS.join(", ")}), e.g. /data/devkube`,
-            );
-        }
-        const appDataPath = read.text("appDataPath") || `${hostPath}-apps`;
+    parse(values, read) {
+        const kubeContext = values.kubeContext || "minikube";
+        const hostPath = values.minikubeHostPath;
+        const appDataPath = values.appDataPath || `${hostPath}-apps`;
         // A derived path is only as good as minikubeHostPath, whose own problem is reported already.
-        const checkable = read.isSet("appDataPath") || isAbsolutePath(hostPath);
+        const checkable = read.isSet("appDataPath") || read.valid("minikubeHostPath");
         if (checkable && (!kept(appDataPath) || isInside(appDataPath, hostPath) || isInside(hostPath, appDataPath))) {
             read.problem(
                 "appDataPath",

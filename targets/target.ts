@@ -3,6 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DevkubeConfig, TargetConfig } from "../config";
 import type { Size } from "../config/common";
 import type { DataSource, WorkspaceStorage } from "../components/storage";
+import { z } from "zod";
+import type { Settings } from "../config/schema";
+
+/** Keys more than one target reads: declared once here, named by each of them. */
+export const SHARED_SETTINGS = {
+    kubeContext: z.string().default("").meta({
+        description:
+            'kubeconfig context to deploy to (minikube, baremetal, kubeconfig); empty means "minikube" on minikube, "default" (k3s) on baremetal, and the kubeconfig\'s current context on kubeconfig.',
+    }),
+    appDataPath: z.string().default("").meta({
+        description:
+            'minikube and local-disk mode - directory for apps\' own volumes (one subdirectory per app), outside the workspace; empty means the workspace path + "-apps".',
+    }),
+} as const satisfies Settings;
 
 /** What every target yields: a Kubernetes provider and the storage behind the workspace. */
 export interface Target {
@@ -37,6 +51,6 @@ export interface TargetContext {
  * A target: one module that owns its config slice (keys, defaults, rules) and its resources. The
  * registry (targets/index.ts) lists them; adding a target is one file and one line there.
  */
-export interface TargetModule<S extends { readonly kind: string }> extends TargetConfig<S> {
+export interface TargetModule<S extends { readonly kind: string }, K extends Settings = Settings> extends TargetConfig<S, K> {
     create(settings: S, context: TargetContext): Target;
 }

@@ -343,7 +343,7 @@ describe("apps: the restart-on-change wrapper, run in sh", function () {
 
 describe("apps: resource quantities, read by the one parser the policy pack uses", () => {
     const keys = { isSecret: () => false, exists: () => false };
-    const withResources = (resources: Record<string, string>) => parseApps(JSON.stringify([{ name: "hello", image: "node:22.12.0-alpine", resources }]), keys);
+    const withResources = (resources: Record<string, string>) => parseApps([{ name: "hello", image: "node:22.12.0-alpine", resources }], keys);
     // Kubernetes spellings (k8s.io/apimachinery resource.Quantity) and non-quantities.
     const spellings = ["100m", "0.5", "2", "1e3m", "1E-1", "1Ti", "1T", "1Pi", "512Mi", "1.5Gi", ".5", "0", "0Mi", "-1", "1x", "1 Gi", "1.2.3", ""];
     for (const text of spellings) {

@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 import { ConfigError, ConfigKey, RawConfig, parseSize } from "../config";
-import { DEFAULTS, parseConfig } from "../targets";
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { checkSettings, configBlock, mergeSettings, withConfigBlock } from "../config/schema";
+import { SETTINGS, parseConfig } from "../targets";
 import { stackConfigValues } from "./harness";
 
 function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[]; extraKeys?: string[] } = {}): RawConfig {
@@ -109,7 +113,7 @@ describe("config: every bad value is named with what is allowed", () => {
         ["LoadBalancer on minikube", { webServiceType: "LoadBalancer" }, {}, /devkube:webServiceType: got "LoadBalancer"; minikube gives a LoadBalancer no address/],
         ["bad namespace", { namespace: "Dev_Kube" }, {}, /devkube:namespace: got "Dev_Kube"; use a lowercase DNS label/],
         ["mount options not a list", { nfsMountOptions: "actimeo=1" }, {}, /devkube:nfsMountOptions: got "actimeo=1"; use a JSON list/],
-        ["mount option with a comma", { nfsMountOptions: '["actimeo=1,hard"]' }, {}, /devkube:nfsMountOptions: .*without spaces or commas/],
+        ["mount option with a comma", { nfsMountOptions: '["actimeo=1,hard"]' }, {}, /^devkube:nfsMountOptions\[0\]: got "actimeo=1,hard"; each entry is one option without spaces or commas/],
         ["minikube path that is wiped on restart", { minikubeHostPath: "/home/docker/code" }, {}, /devkube:minikubeHostPath: got "\/home\/docker\/code"; use a directory under one that minikube keeps/],
         ["ide without password", { ide: "true" }, {}, /devkube:idePassword: not set; .*pulumi config set --secret devkube:idePassword/],
         ["ide password in plain text", { ide: "true", idePassword: "hunter2hunter2" }, {}, /devkube:idePassword: is stored in plain text; set it again with --secret/],
@@ -117,6 +121,11 @@ describe("config: every bad value is named with what is allowed", () => {
         ["schedule that is not one", { target: "digitalocean", awakeSchedule: "weekdays" }, { token: true }, /devkube:awakeSchedule: got "weekdays"/],
         ["time zone that is not one", { target: "digitalocean", timeZone: "CET+1" }, { token: true }, /devkube:timeZone: got "CET\+1"; use an IANA time zone such as Europe\/Berlin/],
         ["ide not a boolean", { ide: "yes" }, {}, /devkube:ide: got "yes"; allowed: true, false/],
+        ["pod quota not a number", { maxPods: "lots" }, {}, /^devkube:maxPods: got "lots"; use a whole number of pods/],
+        ["snapshots above the limit", { target: "digitalocean", doSnapshotsToKeep: "51" }, { token: true }, /^devkube:doSnapshotsToKeep: got "51"; use a whole number from 0/],
+        ["apps that are not JSON", { apps: "[{name: hello" }, {}, /^devkube:apps: got "\[\{name: hello"; use a list of apps, e\.g\./],
+        ["apps that are one object, not a list", { apps: '{"name":"hello"}' }, {}, /^devkube:apps: got "\{\\"name\\":\\"hello\\"\}"; use a list of apps/],
+        ["an app that is not an object", { apps: '["hello"]' }, {}, /^devkube:apps\[0\]: got "hello"; each app is an object with at least name and image/],
     ];
     for (const [title, values, options, expected] of cases) {
         it(title, () => {
@@ -161,17 +170,49 @@ describe("config: keys that are not devkube settings", () => {
     });
 });
 
-describe("config: Pulumi.yaml and the code agree on every default", () => {
-    it("declares every key the code reads, with the same default", () => {
+describe("config: one schema, Pulumi.yaml generated from it", () => {
+    it("Pulumi.yaml's config block is the one the settings generate (npm run config:yaml)", () => {
+        const file = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+        assert.equal(file, withConfigBlock(file, configBlock(SETTINGS)), "Pulumi.yaml is behind the settings: npm run config:yaml");
+    });
+    it("declares every key the code reads, with its default, type and description", () => {
         const declared = stackConfigValues("minikube");
-        for (const [key, value] of Object.entries(DEFAULTS)) {
-            const full = `devkube:${key}`;
-            assert.ok(full in declared, `${full} is not declared in Pulumi.yaml`);
-            const expected = typeof value === "string" ? value : JSON.stringify(value);
-            if (key !== "target") {
-                assert.equal(declared[full], expected, `default of ${full}`);
-            }
+        for (const key of Object.keys(SETTINGS)) {
+            assert.ok(`devkube:${key}` in declared, `devkube:${key} is not declared in Pulumi.yaml`);
         }
-        assert.ok("devkube:idePassword" in declared);
+        assert.equal(declared["devkube:maxPods"], "40");
+        assert.equal(declared["devkube:nfsMountOptions"], JSON.stringify(["nfsvers=4.1", "hard", "actimeo=1", "lookupcache=positive"]));
+        const block = configBlock({ maxPods: SETTINGS.maxPods, nfsMountOptions: SETTINGS.nfsMountOptions, apps: SETTINGS.apps });
+        assert.match(block, /devkube:maxPods:\n {4}type: integer\n/);
+        assert.match(block, /devkube:nfsMountOptions:\n {4}type: array\n {4}items:\n {6}type: string\n/);
+        assert.match(block, /devkube:apps:\n {4}type: array\n {4}items:\n {6}type: object\n/);
+    });
+    it("a key two targets read is one declaration; two different ones under one key are refused", () => {
+        const one = z.string().default("").meta({ description: "a" });
+        assert.deepEqual(Object.keys(mergeSettings({ kubeContext: one }, { kubeContext: one })), ["kubeContext"]);
+        assert.throws(
+            () => mergeSettings({ kubeContext: one }, { kubeContext: z.string().default("x").meta({ description: "b" }) }),
+            /devkube:kubeContext is declared twice with different schemas/,
+        );
+    });
+    it("reads each value as its declared type (Pulumi hands over strings) and reports every bad key with its own rule", () => {
+        const settings = {
+            count: z.int("use a whole number").min(1, "use a whole number").default(2).meta({ description: "n" }),
+            on: z.boolean("allowed: true, false").default(false).meta({ description: "b" }),
+            name: z.string().regex(/^[a-z]+$/, "lowercase letters").default("x").meta({ description: "s" }),
+            list: z.array(z.string().regex(/^\S+$/, "one word each"), "a JSON list").default([]).meta({ description: "l" }),
+        };
+        const values: Record<string, string> = { count: "3", on: "true", name: "  abc ", list: '["a","b"]' };
+        assert.deepEqual(checkSettings(settings, (key) => values[key]).values, { count: 3, on: true, name: "abc", list: ["a", "b"] });
+        const bad: Record<string, string> = { count: "1e3", on: "yes", name: "ABC", list: '["a b"]' };
+        const checked = checkSettings(settings, (key) => bad[key]);
+        assert.deepEqual(checked.problems, [
+            'devkube:count: got "1e3"; use a whole number',
+            'devkube:on: got "yes"; allowed: true, false',
+            'devkube:name: got "ABC"; lowercase letters',
+            'devkube:list[0]: got "a b"; one word each',
+        ]);
+        assert.deepEqual([...checked.bad], ["count", "on", "name", "list"]);
+        assert.deepEqual(checkSettings(settings, () => undefined).values, { count: 2, on: false, name: "x", list: [] });
     });
 });

@@ -3,7 +3,7 @@ import { parseApps } from "../config/apps";
 import { environmentNeeds } from "../config/needs";
 
 const apps = (entries: unknown[]) => {
-    const parsed = parseApps(JSON.stringify(entries), { exists: () => true, isSecret: () => true });
+    const parsed = parseApps(entries, { exists: () => true, isSecret: () => true });
     assert.deepEqual(parsed.problems, []);
     return parsed.apps;
 };
