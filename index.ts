@@ -6,14 +6,15 @@ import { Environment } from "./components/environment";
 import { appDataSources, createTarget, parseConfig } from "./targets";
 
 async function devkube() {
+    const secrets = stackSecrets();
     let config;
+    let target;
     try {
         config = parseConfig(stackConfig());
+        target = await createTarget(config, { stack: pulumi.getStack(), digitalOceanToken: secrets.digitalOceanToken });
     } catch (error) {
         throw error instanceof ConfigError ? refusal(error.message) : error;
     }
-    const secrets = stackSecrets();
-    const target = createTarget(config, { stack: pulumi.getStack(), digitalOceanToken: secrets.digitalOceanToken });
     const env = new Environment(
         "devkube",
         {

@@ -19,8 +19,11 @@ import {
 } from "./night";
 import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
-import { Fetch, Snapshot, deleteSnapshot, sleepSnapshots } from "./snapshots";
-import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES } from "../contract/identity";
+import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed } from "./snapshots";
+import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
+import { parseApps } from "../config/apps";
+import { SETTINGS } from "../targets";
+import { volumeName } from "../targets/digitalocean";
 
 export interface DeletionPlan {
     /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
@@ -31,12 +34,17 @@ export interface DeletionPlan {
     readonly snapshots: Snapshot[];
     /** Files on a node's disk that deleting their PersistentVolume leaves (Retain): not billed, removed by hand. */
     readonly onDisk: string[];
+    /** DigitalOcean volumes a destroy left (retainOnDelete), no longer in the state: deleted through the API. */
+    readonly leftVolumes: AccountVolume[];
 }
 
-/** What deleting a stack removes, from its state and its volumes' snapshots. */
-export function planDeletion(resources: StateResource[], snapshots: Snapshot[]): DeletionPlan {
+/** What deleting a stack removes, from its state, the volumes a destroy left and their snapshots. */
+export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = []): DeletionPlan {
     const real = realResources(resources);
-    const cloud: string[] = [];
+    const cloud: string[] = leftVolumes.map(
+        (v) =>
+            `DigitalOcean volume ${v.name} (id ${v.id}, ${v.size_gigabytes} GiB): ${v.tags.includes(VOLUME_TAGS.appData) ? "an app's own data" : "your code"} (left by a destroy; not in the state)`,
+    );
     const onDisk: string[] = [];
     for (const r of real) {
         const o = r.outputs ?? {};
@@ -51,7 +59,45 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[]):
             onDisk.push(`${volumeSource(pv.spec ?? {})}${role === ROLES.appData ? ` (app ${pv.metadata?.labels?.[NAME_LABEL] ?? "?"}'s data)` : role === ROLES.workspace ? " (your code)" : ""}`);
         }
     }
-    return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk };
+    return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes };
+}
+
+/**
+ * The DigitalOcean volumes of a stack, by the names the program gives them (the workspace's and each app's
+ * own), from the stack's config; none unless the stack's target is digitalocean.
+ */
+export async function keptVolumeNames(name: string, engine: StackEngine): Promise<{ region: string; names: string[] } | undefined> {
+    const read = async (key: string): Promise<string> => (await engine.config(name, `devkube:${key}`)) ?? String(SETTINGS[key].parse(undefined));
+    if ((await read("target")) !== "digitalocean") {
+        return undefined;
+    }
+    const namespace = await read("namespace");
+    let entries: unknown = [];
+    try {
+        entries = JSON.parse((await engine.config(name, "devkube:apps")) || "[]");
+    } catch {
+        // The program refuses a malformed devkube:apps; here it only means no app volumes to look for.
+    }
+    const apps = Array.isArray(entries) ? parseApps(entries, { exists: () => true, isSecret: () => true }).apps : [];
+    const names = [volumeName(name, namespace), ...apps.filter((app) => app.volume).map((app) => volumeName(name, namespace, app.name))];
+    return { region: await read("doRegion"), names };
+}
+
+/** The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's). */
+async function volumesLeftByDestroy(name: string, engine: StackEngine, resources: StateResource[], fetch: Fetch, token: string): Promise<AccountVolume[]> {
+    const kept = await keptVolumeNames(name, engine);
+    if (!kept) {
+        return [];
+    }
+    const inState = new Set(resources.filter((r) => r.type === TYPES.doVolume).map((r) => r.outputs?.id));
+    const left: AccountVolume[] = [];
+    for (const volumeNameInAccount of kept.names) {
+        const found = await volumeNamed(fetch, token, volumeNameInAccount, kept.region);
+        if (found && !inState.has(found.id) && (found.tags.includes(VOLUME_TAGS.workspace) || found.tags.includes(VOLUME_TAGS.appData))) {
+            left.push(found);
+        }
+    }
+    return left;
 }
 
 export function describePlan(name: string, plan: DeletionPlan): string[] {
@@ -82,21 +128,24 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const name = await checkStack(stack, engine, root, "npm run delete-everything -- <stack>");
     const resources = await engine.exportState(name);
     const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
+    const onDigitalOcean = volumes.length > 0 || (await keptVolumeNames(name, engine)) !== undefined;
     const snapshots: Snapshot[] = [];
-    const token = volumes.length > 0 ? await digitalOceanToken(name, engine, deps.env) : "";
-    if (volumes.length > 0) {
+    let leftVolumes: AccountVolume[] = [];
+    const token = onDigitalOcean ? await digitalOceanToken(name, engine, deps.env) : "";
+    if (onDigitalOcean) {
         if (!token) {
-            fail(`stack ${name} has DigitalOcean volumes, and listing their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
+            fail(`stack ${name} has DigitalOcean volumes, and finding them and their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
         }
         try {
-            for (const volume of volumes) {
-                snapshots.push(...(await sleepSnapshots(deps.fetch, token, volume.outputs.id, name)));
+            leftVolumes = await volumesLeftByDestroy(name, engine, resources, deps.fetch, token);
+            for (const id of [...volumes.map((v) => v.outputs.id as string), ...leftVolumes.map((v) => v.id)]) {
+                snapshots.push(...(await sleepSnapshots(deps.fetch, token, id, name)));
             }
         } catch (error) {
-            fail(`cannot list the snapshots to delete, so nothing was deleted: ${error instanceof Error ? error.message : error}`);
+            fail(`cannot list the volumes and snapshots to delete, so nothing was deleted: ${error instanceof Error ? error.message : error}`);
         }
     }
-    const plan = planDeletion(resources, snapshots);
+    const plan = planDeletion(resources, snapshots, leftVolumes);
     if (plan.cloud.length === 0 && plan.clusterObjects === 0 && plan.snapshots.length === 0) {
         print(`stack ${name} has nothing left to delete${plan.onDisk.length ? "" : "."}`);
         return plan;
@@ -119,6 +168,16 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
         );
     }
     printDropped(destroyed, resources, print);
+    for (const volume of leftVolumes) {
+        try {
+            await deleteVolume(deps.fetch, token, volume);
+        } catch (error) {
+            fail(
+                `the stack's resources are deleted, but volume ${volume.name} (${volume.id}) was not: ${error instanceof Error ? error.message : error}; ` +
+                    "a volume still attached to a droplet cannot be deleted: detach it, or delete it in the DigitalOcean console; the snapshots were kept",
+            );
+        }
+    }
     for (const snapshot of snapshots) {
         try {
             await deleteSnapshot(deps.fetch, token, snapshot);

@@ -82,10 +82,10 @@ export function planSleep(resources: StateResource[]): SleepPlan {
             const o = r.outputs ?? {};
             workspace.push(`DigitalOcean volume ${o.name ?? nameOf(r.urn)} (id ${o.id ?? "?"}, ${o.region ?? "?"})`);
             workspaceFound ||= !isAppVolume(r);
-            if (!r.protect) {
+            if (!r.protect && !r.retainOnDelete) {
                 problems.push(
-                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your ${isAppVolume(r) ? "app's data" : "code"} is not protected, so a destroy would delete it; ` +
-                        `run \`npm run wake\` first (devkube protects it) or: pulumi state protect '${r.urn}'`,
+                    `the DigitalOcean volume ${o.name ?? nameOf(r.urn)} that holds your ${isAppVolume(r) ? "app's data" : "code"} would be deleted by a destroy; ` +
+                        `run \`npm run wake\` first (devkube marks it retainOnDelete, so every destroy keeps it) or: pulumi state protect '${r.urn}'`,
                 );
             }
         }
@@ -122,7 +122,7 @@ export function planSleep(resources: StateResource[]): SleepPlan {
         }
     }
     if (real.length > 0 && !workspaceFound) {
-        problems.push(`no workspace (a protected DigitalOcean volume, a Retain PersistentVolume or a kept claim labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
+        problems.push(`no workspace (a kept DigitalOcean volume, a Retain PersistentVolume or a kept claim labelled ${ROLE_LABEL}=${ROLES.workspace}) is in this stack's state; refusing to tear down what cannot be identified`);
     }
     const kept = keptByExcludeProtected(resources);
     return {
@@ -274,9 +274,12 @@ export async function sleep(
     const kept = keptByExcludeProtected(resources);
     printDropped(destroyed, resources.filter((r) => !kept.has(r.urn)), print);
     print(`  your code is kept in: ${plan.workspace.join("; ")}`);
-    print(`  kept (protected): ${plan.keep.join(", ") || "none (the workspace lives outside Pulumi's resources)"}`);
+    if (plan.keep.length > 0) {
+        // A stack of the release that protected its volumes, until its next up.
+        print(`  kept (protected): ${plan.keep.join(", ")}`);
+    }
     if (plan.leave.length > 0) {
-        print(`  left in the cluster (retainOnDelete; the next up takes them back): ${plan.leave.join(", ")}`);
+        print(`  left in place (retainOnDelete: forgotten, not deleted; the next up takes them back): ${plan.leave.join(", ")}`);
     }
     print(`  removed: ${plan.remove.length} resources (${plan.remove.join(", ")})`);
     print(`  wake it with: npm run wake -- ${name}`);

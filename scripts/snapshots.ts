@@ -1,4 +1,5 @@
-// Volume snapshots before a DigitalOcean sleep, keeping the newest N (config devkube:doSnapshotsToKeep).
+// The night scripts' DigitalOcean API calls: volume snapshots before a sleep, keeping the newest N (config
+// devkube:doSnapshotsToKeep), and the volumes a destroy left, which only delete-everything deletes.
 // Talks to the DigitalOcean API directly: the provider has no "snapshot now" verb, and a snapshot
 // taken by the sleep must outlive the stack's resources. `fetch` is injected so tests need no network.
 
@@ -78,4 +79,23 @@ export async function sleepSnapshots(fetch: Fetch, token: string, volumeId: stri
 
 export async function deleteSnapshot(fetch: Fetch, token: string, snapshot: Snapshot): Promise<void> {
     await call(fetch, token, "DELETE", `/snapshots/${snapshot.id}`);
+}
+
+/** A volume as the DigitalOcean API lists it. */
+export interface AccountVolume {
+    readonly id: string;
+    readonly name: string;
+    readonly size_gigabytes: number;
+    readonly tags: string[];
+    readonly droplet_ids: number[];
+}
+
+/** The account's volume of that name in the region (names are unique there), or undefined. */
+export async function volumeNamed(fetch: Fetch, token: string, name: string, region: string): Promise<AccountVolume | undefined> {
+    const listed: AccountVolume[] = (await call(fetch, token, "GET", `/volumes?name=${encodeURIComponent(name)}&region=${encodeURIComponent(region)}`)).volumes ?? [];
+    return listed.find((v) => v.name === name);
+}
+
+export async function deleteVolume(fetch: Fetch, token: string, volume: AccountVolume): Promise<void> {
+    await call(fetch, token, "DELETE", `/volumes/${volume.id}`);
 }

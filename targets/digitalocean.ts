@@ -3,7 +3,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Size } from "../config/common";
+import { ConfigError, Size } from "../config/common";
 import type { Settings } from "../config/schema";
 import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
@@ -46,6 +46,8 @@ export interface DigitalOceanInputs {
     readonly loadBalancers: number;
     /** GiB of the apps' own volumes, for the cost. */
     readonly appVolumeGib: number;
+    /** The apps with a volume of their own: looked up before they are declared, to be taken back after a destroy. */
+    readonly appVolumes: ReadonlyArray<{ readonly name: string; readonly gib: number; readonly sizeKey: string }>;
     /** Options every resource takes (its parent). */
     readonly inside: pulumi.CustomResourceOptions;
 }
@@ -77,12 +79,131 @@ export function doksKubeconfig(name: string, endpoint: string, caCertificate: st
     });
 }
 
+/** A volume of devkube's name in the account, as DigitalOcean reports it (getVolume). */
+export interface FoundVolume {
+    readonly id: string;
+    readonly region: string;
+    readonly size: number;
+    readonly tags: readonly string[];
+    readonly dropletIds: readonly (number | string)[];
+}
+
+/** What the program declares for one of its volumes: a new one, or the one it made before, taken back. */
+export type VolumeDecision =
+    | { readonly kind: "create"; readonly size: number }
+    | { readonly kind: "take-back"; readonly id: string; readonly size: number; readonly note?: string };
+
+/** One volume devkube keeps: its name, the tag it carries, the size config asks and the key that asks it. */
+export interface KeptVolume {
+    readonly name: string;
+    readonly tag: string;
+    readonly gib: number;
+    readonly sizeKey: string;
+}
+
 /**
- * DigitalOcean Kubernetes. The workspace is a DigitalOcean Volume that is `protect`ed and depends on
- * nothing of the cluster, so `pulumi destroy --exclude-protected` removes the cluster (and the bill) and
- * keeps the volume; the next `pulumi up` builds a new cluster and attaches the same volume by its id.
+ * Whether a kept volume is created, or taken back after a destroy forgot it (retainOnDelete). A volume
+ * is taken back only by the name devkube gives it (stack and namespace: unique in a region) and only with
+ * devkube's tag; one attached to a droplet outside this stack's cluster is another environment's, and is
+ * refused. Taking back is an import, whose inputs must match the volume: a detached volume keeps its size
+ * this once and grows on the next `up`. Throws a ConfigError (nothing changes) where devkube must not go on.
  */
-export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
+export function volumeDecision(volume: KeptVolume, region: string, found: FoundVolume | undefined, clusterDroplets: readonly string[]): VolumeDecision {
+    if (!found) {
+        return { kind: "create", size: volume.gib };
+    }
+    const where = `DigitalOcean volume ${volume.name} (${found.id}) in ${found.region}`;
+    if (found.region !== region) {
+        // Declared in the new region, a new empty volume would take the stack's name there and leave the data behind.
+        throw new ConfigError([
+            `devkube:doRegion: got ${JSON.stringify(region)}; ${where} holds this stack's data and a volume cannot move regions: ` +
+                `set doRegion back to ${found.region}, or snapshot the volume, copy the snapshot to ${region} and start a new stack from it (devkube:doVolumeSnapshotId)`,
+        ]);
+    }
+    if (!found.tags.includes(volume.tag)) {
+        throw new ConfigError([
+            `${where} exists but has no tag ${volume.tag}: devkube takes back only volumes it made. ` +
+                "Rename or delete that volume (it is not devkube's), or choose another devkube:namespace.",
+        ]);
+    }
+    const foreign = found.dropletIds.map(String).filter((id) => !clusterDroplets.includes(id));
+    if (foreign.length > 0) {
+        throw new ConfigError([
+            `${where} is attached to droplet ${foreign.join(", ")}, which is not a node of this stack's cluster: another environment ` +
+                "(the same stack name in another checkout or state backend?) is using it, and devkube will not take it from there. " +
+                "Give this stack another name or devkube:namespace, or stop the other environment (npm run sleep there) first.",
+        ]);
+    }
+    if (volume.gib < found.size) {
+        throw new ConfigError([
+            `${volume.sizeKey}: got "${volume.gib}Gi"; ${where} is ${found.size} GiB and DigitalOcean volumes cannot shrink; set ${found.size}Gi or more`,
+        ]);
+    }
+    if (volume.gib > found.size && found.dropletIds.length === 0) {
+        return {
+            kind: "take-back",
+            id: found.id,
+            size: found.size,
+            note: `${where} is taken back at ${found.size} GiB; it grows to ${volume.gib} GiB (${volume.sizeKey}) on the next up`,
+        };
+    }
+    return { kind: "take-back", id: found.id, size: volume.gib };
+}
+
+/** The account's volume of that name in any region, or undefined (DigitalOcean's "no volumes found"). */
+async function findVolume(name: string, provider: digitalocean.Provider): Promise<FoundVolume | undefined> {
+    try {
+        const found = await digitalocean.getVolume({ name }, { provider });
+        return { id: found.id, region: found.region ?? "", size: found.size, tags: found.tags ?? [], dropletIds: found.dropletIds ?? [] };
+    } catch (error) {
+        if (/no volumes found with name/.test(String(error))) {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+/** The droplets of the cluster of that name, or none (no such cluster: after a destroy). */
+async function clusterDroplets(name: string, provider: digitalocean.Provider): Promise<string[]> {
+    try {
+        const cluster = await digitalocean.getKubernetesCluster({ name }, { provider });
+        return cluster.nodePools.flatMap((pool) => pool.nodes.map((node) => String(node.dropletId)));
+    } catch (error) {
+        if (/Unable to find cluster with name|No clusters found/.test(String(error))) {
+            return [];
+        }
+        throw error;
+    }
+}
+
+/**
+ * Inputs DigitalOcean sets only at creation and never reports back (initialFilesystemType) or that a
+ * person may edit in the console: an import compares them with the volume, and a change to one would
+ * replace the volume, which must never happen to data.
+ */
+const KEPT_VOLUME_IGNORES = ["initialFilesystemType", "snapshotId", "description"];
+
+/** Resource options of a kept volume: forgotten, never deleted, by every destroy; taken back by its id. */
+function keptVolumeOptions(decision: VolumeDecision, inside: pulumi.CustomResourceOptions, provider: digitalocean.Provider): pulumi.CustomResourceOptions {
+    if (decision.kind === "take-back" && decision.note) {
+        pulumi.log.warn(decision.note);
+    }
+    return {
+        ...inside,
+        provider,
+        retainOnDelete: true,
+        ignoreChanges: KEPT_VOLUME_IGNORES,
+        import: decision.kind === "take-back" ? decision.id : undefined,
+    };
+}
+
+/**
+ * DigitalOcean Kubernetes. The workspace (and each app's own data) is a DigitalOcean Volume that every
+ * destroy forgets instead of deleting (retainOnDelete) and that depends on nothing of the cluster, so a
+ * plain `pulumi destroy` removes the cluster (and the bill) and keeps the data; the next `pulumi up`
+ * finds the volume by its name and tag, takes it back (import) and attaches it to a new cluster.
+ */
+export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Target> {
     const { settings, token } = inputs;
     const { inside } = inputs;
     const doProvider = new digitalocean.Provider("digitalocean", { token }, inside);
@@ -116,21 +237,29 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
         },
     );
     const name = volumeName(inputs.stack, inputs.namespace);
+    const droplets = await clusterDroplets(`devkube-${inputs.stack}`, doProvider);
+    const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
+    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
+    const appDecisions = new Map<string, VolumeDecision>();
+    for (const app of inputs.appVolumes) {
+        const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, gib: app.gib, sizeKey: app.sizeKey };
+        appDecisions.set(app.name, await decide(kept));
+    }
     // Deliberately built from config values only: nothing of the cluster may become its dependency,
-    // or --exclude-protected would have to keep the cluster too.
+    // or a destroy would have to wait for (and an import would need) the cluster.
     const volume = new digitalocean.Volume(
         "workspace-volume",
         {
             name,
             region: settings.region,
-            size: inputs.size.gib,
+            size: workspace.size,
             // A snapshot brings its own filesystem; a new volume gets ext4.
             snapshotId: settings.volumeSnapshotId || undefined,
             initialFilesystemType: settings.volumeSnapshotId ? undefined : "ext4",
-            description: "devkube workspace: your code. Protected; survives the nightly teardown.",
+            description: "devkube workspace: your code. Kept by every destroy; the next up takes it back.",
             tags: [VOLUME_TAGS.workspace],
         },
-        { ...inside, provider: doProvider, protect: true },
+        keptVolumeOptions(workspace, inside, doProvider),
     );
     const kubeconfig = pulumi.secret(
         pulumi
@@ -172,20 +301,21 @@ export function digitalOceanTarget(inputs: DigitalOceanInputs): Target {
             },
         },
         nodeAddress: "<a node's public IP>",
-        workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), protected`,
+        workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), kept by every destroy`,
         appData: (appName, size) => {
-            // Like the workspace volume: protected, and built from config values only.
+            // Like the workspace volume: kept by every destroy, taken back by the next up, built from config values only.
+            const decision = appDecisions.get(appName) ?? { kind: "create", size: size.gib };
             const appVolume = new digitalocean.Volume(
                 `app-${appName}-volume`,
                 {
                     name: volumeName(inputs.stack, inputs.namespace, appName),
                     region: settings.region,
-                    size: size.gib,
+                    size: decision.size,
                     initialFilesystemType: "ext4",
-                    description: `devkube app ${appName}: its own data. Protected; survives the nightly teardown.`,
+                    description: `devkube app ${appName}: its own data. Kept by every destroy; the next up takes it back.`,
                     tags: [VOLUME_TAGS.appData],
                 },
-                { ...inside, provider: doProvider, protect: true },
+                keptVolumeOptions(decision, inside, doProvider),
             );
             return {
                 disk: {
@@ -274,7 +404,7 @@ export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEA
         if (volume.storageClass) {
             return [
                 `${field}.storageClass: got ${JSON.stringify(volume.storageClass)}; the digitalocean target deletes the cluster every night, ` +
-                    "and a claim from a storage class would lose its data with it; leave storageClass out and devkube keeps the data on a protected DigitalOcean volume",
+                    "and a claim from a storage class would lose its data with it; leave storageClass out and devkube keeps the data on a DigitalOcean volume that every destroy keeps",
             ];
         }
         return [];
@@ -291,6 +421,9 @@ export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEA
             token: context.digitalOceanToken(),
             loadBalancers: needs.loadBalancers,
             appVolumeGib: needs.appVolumeGib,
+            appVolumes: config.apps.flatMap((app, index) =>
+                app.volume ? [{ name: app.name, gib: app.volume.size.gib, sizeKey: `devkube:apps[${index}] (${app.name}).volume.size` }] : [],
+            ),
             inside: context.inside,
         });
     },

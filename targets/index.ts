@@ -30,14 +30,14 @@ class TargetResources extends pulumi.ComponentResource {
     }
 }
 
-export function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config" | "inside">): Target {
+export async function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config" | "inside">): Promise<Target> {
     const module = TARGET_MODULES.find((t) => t.name === config.target.kind);
     if (!module) {
         throw new Error(`devkube:target: no target module named ${JSON.stringify(config.target.kind)}`);
     }
     const component = new TargetResources(module.name);
     // Stacks made before the component had these resources at the top: the alias keeps every URN, so
-    // nothing is replaced (the protected volume included) on the first `up` after the upgrade.
+    // nothing is replaced (the workspace volume included) on the first `up` after the upgrade.
     const inside: pulumi.CustomResourceOptions = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
     return module.create(config.target, { ...context, config, inside });
 }

@@ -52,5 +52,6 @@ export interface TargetContext {
  * registry (targets/index.ts) lists them; adding a target is one file and one line there.
  */
 export interface TargetModule<S extends { readonly kind: string }, K extends Settings = Settings> extends TargetConfig<S, K> {
-    create(settings: S, context: TargetContext): Target;
+    /** Its resources; may ask the cloud first (a DigitalOcean volume to take back), before declaring them. */
+    create(settings: S, context: TargetContext): Target | Promise<Target>;
 }

@@ -206,12 +206,12 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
             "host path /data/devkube-apps/db (app db's own data)",
         ]);
     });
-    it("on DigitalOcean: each preset's data on its own protected volume that does not depend on the cluster, priced in", async () => {
+    it("on DigitalOcean: each preset's data on its own volume that every destroy keeps and that does not depend on the cluster, priced in", async () => {
         const dev = await runFixture("multi-service.yaml", { on: "dev" });
         const volumes = ofType(dev, DO_VOLUME).filter((v) => v.name.startsWith("app-"));
-        assert.deepEqual(volumes.map((v) => [v.name, v.inputs.name, v.inputs.size, v.protect]), [
-            ["app-db-volume", "devkube-dev-devkube-db", 5, true],
-            ["app-cache-volume", "devkube-dev-devkube-cache", 1, true],
+        assert.deepEqual(volumes.map((v) => [v.name, v.inputs.name, v.inputs.size, v.retainOnDelete, v.protect]), [
+            ["app-db-volume", "devkube-dev-devkube-db", 5, true, false],
+            ["app-cache-volume", "devkube-dev-devkube-cache", 1, true, false],
         ]);
         const pv = ofType(dev, PV).find((r) => r.inputs.metadata.labels?.["app.kubernetes.io/name"] === "db")!;
         assert.equal(pv.inputs.spec.csi.driver, "dobs.csi.digitalocean.com");

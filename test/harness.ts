@@ -15,6 +15,15 @@ export const MOCK_STORAGE_CLASSES: Record<string, string> = { "local-path": "Del
 export const MOCK_VOLUME_ID = "506f78a4-e098-11e5-ad9f-000f53306e21";
 export const MOCK_DOKS_LATEST = "1.34.1-do.0";
 
+/**
+ * The mocked DigitalOcean account as getVolume and getKubernetesCluster see it: empty (a new stack) unless
+ * a test puts what a destroy left there. Runs are cached by it, so set it before runProgram.
+ */
+export const MOCK_DO_ACCOUNT: {
+    volumes: Record<string, { id: string; size: number; tags: string[]; dropletIds: number[]; region?: string }>;
+    clusters: Record<string, string[]>;
+} = { volumes: {}, clusters: {} };
+
 export interface Recorded {
     readonly type: string;
     readonly name: string;
@@ -30,6 +39,8 @@ export interface Recorded {
     readonly ignoreChanges: string[];
     readonly deleteBeforeReplace: boolean;
     readonly retainOnDelete: boolean;
+    /** The id the resource is imported from (the `import` option), or "". */
+    readonly importId: string;
 }
 
 export interface ProgramRun {
@@ -129,6 +140,11 @@ export async function resourcesAdded(file: string, run: ProgramRun): Promise<Rec
     return run.resources.filter((r) => r.custom && !known.has(`${r.type}::${r.name}`));
 }
 
+/** A failed invoke as the engine reports it: the SDK rethrows its gRPC `details`. */
+function providerError(message: string): Error {
+    return Object.assign(new Error(message), { details: `invocation returned an error: ${message}` });
+}
+
 function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -182,6 +198,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
         options.preview ?? false,
         process.env.DIGITALOCEAN_TOKEN ?? null,
         process.env.DIGITALOCEAN_ACCESS_TOKEN ?? null,
+        MOCK_DO_ACCOUNT,
     ]);
     let run = finishedRuns.get(key);
     if (!run) {
@@ -205,7 +222,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 invokes.push(`read StorageClass ${args.id}`);
                 return { id: args.id, state: { metadata: { name: args.id }, provisioner: "mock", reclaimPolicy } };
             }
-            const id = args.type === "digitalocean:index/volume:Volume" ? MOCK_VOLUME_ID : `${args.name}-id`;
+            const id = args.type === "digitalocean:index/volume:Volume" ? args.id || MOCK_VOLUME_ID : `${args.name}-id`;
             const state = computedState(args, options.preview ?? false);
             const key = `${args.type}::${args.name}`;
             resources.push({
@@ -223,6 +240,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 ignoreChanges: [],
                 deleteBeforeReplace: false,
                 retainOnDelete: false,
+                importId: "",
                 ...pending.get(key),
             });
             return { id, state };
@@ -232,6 +250,20 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
             if (args.token === "digitalocean:index/getSizes:getSizes") {
                 const slugs: string[] = args.inputs.filters?.[0]?.values ?? [];
                 return { sizes: slugs.filter((s) => s === "s-2vcpu-4gb").map((slug) => ({ slug, priceHourly: 0.03571, priceMonthly: 24 })) };
+            }
+            if (args.token === "digitalocean:index/getVolume:getVolume") {
+                const volume = MOCK_DO_ACCOUNT.volumes[args.inputs.name];
+                if (!volume) {
+                    throw providerError(`no volumes found with name ${args.inputs.name}`);
+                }
+                return { region: "fra1", ...volume, name: args.inputs.name };
+            }
+            if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
+                const droplets = MOCK_DO_ACCOUNT.clusters[args.inputs.name];
+                if (!droplets) {
+                    throw providerError(`Unable to find cluster with name: ${args.inputs.name}`);
+                }
+                return { name: args.inputs.name, nodePools: [{ nodes: droplets.map((dropletId) => ({ dropletId })) }] };
             }
             if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
                 return { latestVersion: MOCK_DOKS_LATEST, validVersions: [MOCK_DOKS_LATEST, "1.33.5-do.1"] };
@@ -257,6 +289,7 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: Boolean(req.getRetainondelete()),
+            importId: req.getImportid(),
         });
         return register(req, callback);
     };

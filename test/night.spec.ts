@@ -9,18 +9,26 @@ import { fakeEngine } from "./fake-engine";
 import { STACK_RUNS, runFixture, stateOf } from "./harness";
 
 describe("night: planning a sleep", () => {
-    it("DigitalOcean: keeps the protected volume, removes the cluster and everything in it", async () => {
+    it("DigitalOcean: leaves the volume (retainOnDelete), removes the cluster and everything in it", async () => {
         const plan = planSleep(stateOf(await STACK_RUNS.dev()));
         assert.equal(plan.refusal, undefined);
-        assert.deepEqual(plan.keep, ["Volume workspace-volume"]);
+        assert.deepEqual(plan.keep, []);
+        assert.deepEqual(plan.leave, ["Volume workspace-volume"]);
         assert.ok(plan.remove.includes("KubernetesCluster cluster"));
         assert.ok(plan.remove.includes("Deployment devkube-nfs-deployment"));
         assert.match(plan.workspace[0], /^DigitalOcean volume devkube-dev-devkube \(id vol-1, fra1\)$/);
     });
-    it("refuses when the DigitalOcean volume is not protected", async () => {
-        const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false } : r));
+    it("DigitalOcean, a state from the release before (the volume protected, not retainOnDelete): keeps it", async () => {
+        const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: true, retainOnDelete: false } : r));
         const plan = planSleep(state);
-        assert.match(plan.refusal ?? "", /volume devkube-dev-devkube that holds your code is not protected.*pulumi state protect/);
+        assert.equal(plan.refusal, undefined);
+        assert.deepEqual(plan.keep, ["Volume workspace-volume"]);
+        assert.deepEqual(plan.leave, []);
+    });
+    it("refuses when a destroy would delete the DigitalOcean volume (neither retainOnDelete nor protected)", async () => {
+        const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false, retainOnDelete: false } : r));
+        const plan = planSleep(state);
+        assert.match(plan.refusal ?? "", /volume devkube-dev-devkube that holds your code would be deleted by a destroy; run `npm run wake` first.*pulumi state protect/);
     });
     it("minikube and home lab: the Retain PV's path is the workspace; everything is removed", async () => {
         for (const [stack, where] of [["minikube", "host path /data/devkube"], ["homelab", "local path /mnt/usb/devkube"]] as const) {
@@ -91,12 +99,12 @@ describe("night: the sleep command", () => {
         assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
     it("refuses, and destroys nothing, when the workspace would go with the rest", async () => {
-        const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false } : r));
+        const state = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, protect: false, retainOnDelete: false } : r));
         const calls: string[] = [];
         await assert.rejects(sleep("dev", fakeEngine({ state }, calls), () => {}, root), /refusing to sleep stack dev; nothing was changed/);
         assert.equal(calls.some((c) => c.startsWith("destroy")), false);
     });
-    it("destroys all but the protected workspace and says what was kept", async () => {
+    it("destroys all but the workspace volume, which it leaves in place, and says so", async () => {
         const state = stateOf(await STACK_RUNS.dev());
         const calls: string[] = [];
         const lines: string[] = [];
@@ -104,17 +112,17 @@ describe("night: the sleep command", () => {
         assert.deepEqual(calls.filter((c) => c.startsWith("destroy")), ["destroy dev excludeProtected"]);
         const text = lines.join("\n");
         assert.match(text, /your code is kept in: DigitalOcean volume devkube-dev-devkube/);
-        assert.match(text, /kept \(protected\): Volume workspace-volume/);
+        assert.match(text, /left in place \(retainOnDelete: forgotten, not deleted; the next up takes them back\): Volume workspace-volume/);
         assert.match(text, /removed: \d+ resources \(.*KubernetesCluster cluster/);
         assert.match(text, /npm run wake -- dev/);
     });
     it("does nothing when the stack is already asleep", async () => {
-        const state = stateOf(await STACK_RUNS.dev()).filter((r) => r.type === "pulumi:pulumi:Stack" || r.protect);
+        const state = stateOf(await STACK_RUNS.dev()).filter((r) => r.type === "pulumi:pulumi:Stack");
         const calls: string[] = [];
         const lines: string[] = [];
         await sleep("dev", fakeEngine({ state }, calls), (l) => lines.push(l), root);
         assert.equal(calls.some((c) => c.startsWith("destroy")), false);
-        assert.match(lines.join("\n"), /already asleep; kept: Volume workspace-volume/);
+        assert.match(lines.join("\n"), /already asleep; kept: nothing billable/);
     });
 });
 

@@ -199,13 +199,16 @@ describe("program: dev stack (DigitalOcean)", function () {
         const cluster = ofType(run, "digitalocean:index/kubernetesCluster:KubernetesCluster")[0];
         assert.equal(cluster.deleteBeforeReplace, true);
         const volume = ofType(run, "digitalocean:index/volume:Volume")[0];
-        assert.equal(volume.deleteBeforeReplace, false, "the volume is protected instead: it is never replaced");
+        assert.equal(volume.deleteBeforeReplace, false, "the volume is never replaced: what would replace it is ignored");
+        assert.deepEqual(volume.ignoreChanges, ["initialFilesystemType", "snapshotId", "description"]);
     });
-    it("keeps the workspace on a protected ext4 volume that depends on nothing of the cluster", () => {
+    it("keeps the workspace on an ext4 volume that every destroy forgets instead of deleting, and that depends on nothing of the cluster", () => {
         const volumes = ofType(run, "digitalocean:index/volume:Volume");
         assert.equal(volumes.length, 1);
         const volume = volumes[0];
-        assert.equal(volume.protect, true);
+        assert.equal(volume.retainOnDelete, true);
+        assert.equal(volume.protect, false, "a plain pulumi destroy is not refused");
+        assert.equal(volume.importId, "", "a new stack: nothing to take back");
         assert.equal(volume.inputs.size, 20);
         assert.equal(volume.inputs.initialFilesystemType, "ext4");
         assert.equal(volume.inputs.region, "fra1");

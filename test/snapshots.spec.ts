@@ -22,7 +22,8 @@ describe("snapshots: starting the workspace from a chosen snapshot", () => {
         const volume = ofType(run, "digitalocean:index/volume:Volume")[0];
         assert.equal(volume.inputs.snapshotId, "8fa70202-873f-11e6-8b68-000f533176b1");
         assert.equal(volume.inputs.initialFilesystemType, undefined);
-        assert.equal(volume.protect, true);
+        assert.equal(volume.retainOnDelete, true);
+        assert.ok(volume.ignoreChanges.includes("snapshotId"), "set on a stack whose volume exists, it never replaces that volume");
         assert.equal(pvByRole(run, "workspace").inputs.spec.csi.fsType, "ext4");
     });
     it("rejects a snapshot id that is not one, and a retention count out of range", async () => {

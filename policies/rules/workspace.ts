@@ -82,8 +82,8 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
     name: WORKSPACE_RETAINED,
     description:
         `User data (a DigitalOcean Volume, or a PersistentVolume labelled ${ROLE_LABEL}: ${ROLES.workspace} or ${ROLES.appData}) ` +
-        "is protected or (PV) has reclaim policy Retain; a DigitalOcean Volume is protected and depends on no unprotected " +
-        "custom resource (never on the cluster), so `pulumi destroy --exclude-protected` removes everything else.",
+        "is protected or (PV) has reclaim policy Retain; a DigitalOcean Volume depends on no custom resource a destroy deletes " +
+        "(never on the cluster), so the next `up` finds the same volume by the name config gives it.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateStack: (args, reportViolation) => {
@@ -116,23 +116,22 @@ export const workspaceRetainedPolicy: StackValidationPolicy = {
                 });
                 continue;
             }
+            // Every destroy forgets it (retainOnDelete, which a policy pack cannot see: the program's tests
+            // assert it); what it must not do is depend on what a destroy deletes.
             const what = `DigitalOcean Volume ${w.name} (${holds(undefined, w)})`;
-            if (!protectedNow) {
-                reportViolation(`${what} is not protected; set the resource option protect: true so no destroy can delete it`, w.urn);
-            }
             for (const { resource: dep, chain } of transitiveDependencies(w)) {
                 const via = chain.length > 1 ? ` (via ${chain.slice(0, -1).join(" -> ")})` : "";
                 if (dep.type === TYPES.doCluster) {
                     reportViolation(
-                        `${what} depends on the Kubernetes cluster ${dep.name}${via}; \`pulumi destroy --exclude-protected\` keeps what a ` +
-                            `protected resource depends on, so the cluster (and its bill) would survive: remove that dependency ` +
-                            `(take region/names from config, not from the cluster)`,
+                        `${what} depends on the Kubernetes cluster ${dep.name}${via}; every destroy deletes the cluster and a new one ` +
+                            `comes each morning, so the volume would change with it (and \`pulumi destroy --exclude-protected\` would keep the ` +
+                            `cluster and its bill for it): remove that dependency (take region/names from config, not from the cluster)`,
                         w.urn,
                     );
                 } else if (dep.type !== DO_PROVIDER_TYPE && !isComponentType(dep.type) && !(dep.opts !== undefined && dep.opts.protect === true)) {
                     reportViolation(
-                        `${what} depends on ${dep.type} ${dep.name}${via}, which is not protected; \`pulumi destroy --exclude-protected\` ` +
-                            `would have to keep it: remove the dependency or protect that resource`,
+                        `${what} depends on ${dep.type} ${dep.name}${via}, which is not protected; a destroy deletes it and the next up ` +
+                            `makes it anew, so the volume's name (how the next up finds it) or size could change: take them from config`,
                         w.urn,
                     );
                 }

@@ -29,9 +29,8 @@ describe("devkube-workspace-retained", () => {
         assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, deps), []);
     });
 
-    it("flags an unprotected DigitalOcean volume", async () => {
-        const v = await runStackPolicy(workspaceRetainedPolicy, [volume(false)]);
-        assert.deepStrictEqual(v, ["DigitalOcean Volume workspace (the workspace) is not protected; set the resource option protect: true so no destroy can delete it"]);
+    it("passes a DigitalOcean volume without protect: every destroy forgets it (retainOnDelete, asserted by the program's tests)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [volume(false)]), []);
     });
 
     it("flags a volume that depends on the cluster, directly, through propertyDependencies, or transitively — even a protected cluster", async () => {
@@ -40,7 +39,7 @@ describe("devkube-workspace-retained", () => {
             [{ ...cluster, opts: { protect: true } }, volume(true, { propertyDependencies: { region: ["cluster"] } })],
         ]) {
             const v = await runStackPolicy(workspaceRetainedPolicy, deps);
-            assert.ok(v.some((m) => /depends on the Kubernetes cluster cluster; `pulumi destroy --exclude-protected` keeps/.test(m)), v.join("\n"));
+            assert.ok(v.some((m) => /depends on the Kubernetes cluster cluster; every destroy deletes the cluster/.test(m)), v.join("\n"));
         }
         const chain = [
             cluster,
@@ -55,7 +54,7 @@ describe("devkube-workspace-retained", () => {
     it("flags a dependency on any unprotected custom resource, but not on a parent", async () => {
         const v = await runStackPolicy(workspaceRetainedPolicy, [{ type: "random:index/randomPet:RandomPet", name: "pet", props: {} }, volume(true, { dependencies: ["pet"] })]);
         assert.strictEqual(v.length, 1);
-        assert.match(v[0], /depends on random:index\/randomPet:RandomPet pet, which is not protected/);
+        assert.match(v[0], /depends on random:index\/randomPet:RandomPet pet, which is not protected; a destroy deletes it and the next up makes it anew/);
         assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [cluster, volume(true, { parent: "cluster" })]), []);
     });
 
@@ -78,8 +77,10 @@ describe("devkube-workspace-retained", () => {
             'PersistentVolume workspace-pv (an app\'s own data): spec.persistentVolumeReclaimPolicy is "Delete", which wipes it when its claim is deleted; set it to "Retain"',
         ]);
         const tagged = { name: "devkube-dev-devkube-db", region: "fra1", size: 5, initialFilesystemType: "ext4", tags: ["devkube-role:app-data"] };
-        const v = await runStackPolicy(workspaceRetainedPolicy, [volume(false, { name: "app-db-volume", props: tagged })]);
-        assert.deepStrictEqual(v, ["DigitalOcean Volume app-db-volume (an app's own data) is not protected; set the resource option protect: true so no destroy can delete it"]);
+        assert.deepStrictEqual(await runStackPolicy(workspaceRetainedPolicy, [volume(false, { name: "app-db-volume", props: tagged })]), []);
+        const v = await runStackPolicy(workspaceRetainedPolicy, [cluster, volume(false, { name: "app-db-volume", props: tagged, dependencies: ["cluster"] })]);
+        assert.strictEqual(v.length, 1, v.join("\n"));
+        assert.match(v[0], /^DigitalOcean Volume app-db-volume \(an app's own data\) depends on the Kubernetes cluster cluster/);
     });
 
     it("ignores PVs not labelled as the workspace; not applicable without a workspace", async () => {

@@ -1,0 +1,110 @@
+// A plain `pulumi destroy` on DigitalOcean, under mocks of its API: the plan deletes the cluster and
+// forgets the volumes; the next `up` finds them by the name and tag devkube gave them and takes them
+// back; another stack, or a volume that is not devkube's or is in use elsewhere, is never taken.
+import { strict as assert } from "assert";
+import { VOLUME_TAGS } from "../contract/identity";
+import { KeptVolume, volumeDecision } from "../targets/digitalocean";
+import { MOCK_DO_ACCOUNT, MOCK_VOLUME_ID, ProgramRun, ofType, pvByRole, runDev, runFixture, runProgram, stackConfigValues, FAKE_TOKEN } from "./harness";
+
+const DO_VOLUME = "digitalocean:index/volume:Volume";
+const CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster";
+const KEPT_ID = "7724db7c-e098-11e5-b522-000f53304e51";
+
+/** What a plain `pulumi destroy` does with each resource of a run: forgets what is retainOnDelete, deletes the rest. */
+function destroyPlan(run: ProgramRun): { forgets: string[]; deletes: string[] } {
+    const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const refused = custom.filter((r) => r.protect);
+    assert.deepEqual(refused.map((r) => r.name), [], "nothing is protected, so a plain destroy is not refused");
+    return { forgets: custom.filter((r) => r.retainOnDelete).map((r) => r.name), deletes: custom.filter((r) => !r.retainOnDelete).map((r) => r.type) };
+}
+
+function withAccount<T>(account: Partial<typeof MOCK_DO_ACCOUNT>, body: () => Promise<T>): Promise<T> {
+    MOCK_DO_ACCOUNT.volumes = account.volumes ?? {};
+    MOCK_DO_ACCOUNT.clusters = account.clusters ?? {};
+    return body().finally(() => {
+        MOCK_DO_ACCOUNT.volumes = {};
+        MOCK_DO_ACCOUNT.clusters = {};
+    });
+}
+
+const kept = (size = 20, dropletIds: number[] = [], tags: string[] = [VOLUME_TAGS.workspace]) => ({ id: KEPT_ID, region: "fra1", size, tags, dropletIds });
+
+describe("DigitalOcean: a plain pulumi destroy stops the bill and keeps the data", () => {
+    it("deletes the cluster and every Kubernetes object; forgets (never deletes) the workspace volume and each app's", async () => {
+        const plan = destroyPlan(await runFixture("multi-service.yaml", { on: "dev" }));
+        assert.deepEqual(plan.forgets.sort(), ["app-cache-volume", "app-db-volume", "workspace-volume"]);
+        assert.ok(plan.deletes.includes(CLUSTER));
+        assert.ok(plan.deletes.filter((t) => t.startsWith("kubernetes:")).length > 20);
+        assert.ok(!plan.deletes.includes(DO_VOLUME));
+    });
+    it("the next up takes back the same volume by its id (an import), and the PV mounts it", async () => {
+        const run = await withAccount({ volumes: { "devkube-dev-devkube": kept() } }, () => runDev());
+        const volume = ofType(run, DO_VOLUME)[0];
+        assert.equal(volume.importId, KEPT_ID);
+        assert.equal(volume.inputs.size, 20);
+        assert.equal(pvByRole(run, "workspace").inputs.spec.csi.volumeHandle, KEPT_ID);
+        assert.equal(run.outputs.workspaceVolumeId, KEPT_ID);
+        assert.ok(run.invokes.includes("digitalocean:index/getVolume:getVolume"));
+    });
+    it("an app's own volume is taken back the same way, by its own name", async () => {
+        const account = { volumes: { "devkube-dev-devkube": kept(), "devkube-dev-devkube-db": { ...kept(5, [], [VOLUME_TAGS.appData]), id: "db-volume-id" } } };
+        const run = await withAccount(account, () => runFixture("multi-service.yaml", { on: "dev" }));
+        const byName = Object.fromEntries(ofType(run, DO_VOLUME).map((v) => [v.name, v.importId]));
+        assert.deepEqual(byName, { "workspace-volume": KEPT_ID, "app-db-volume": "db-volume-id", "app-cache-volume": "" });
+    });
+    it("while the environment runs (attached to this stack's cluster), the same id keeps it in place and a bigger workspaceSize grows it", async () => {
+        const account = { volumes: { "devkube-dev-devkube": kept(10, [301, 302]) }, clusters: { "devkube-dev": ["301", "302"] } };
+        const run = await withAccount(account, () => runDev());
+        const volume = ofType(run, DO_VOLUME)[0];
+        assert.equal(volume.importId, KEPT_ID, "the same id as in the state: Pulumi treats it as no import");
+        assert.equal(volume.inputs.size, 20);
+    });
+    it("a second stack in the same region makes its own volume and never takes the first one's", async () => {
+        const config = { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN };
+        const run = await withAccount({ volumes: { "devkube-dev-devkube": kept() } }, () => runProgram("dev2", config, { secretKeys: ["digitalocean:token"] }));
+        const volume = ofType(run, DO_VOLUME)[0];
+        assert.equal(volume.inputs.name, "devkube-dev2-devkube");
+        assert.equal(volume.importId, "");
+        assert.equal(pvByRole(run, "workspace").inputs.spec.csi.volumeHandle, MOCK_VOLUME_ID);
+    });
+    it("refuses, before any resource changes, a volume of its name that is in use by another cluster or is not devkube's", async () => {
+        await assert.rejects(
+            withAccount({ volumes: { "devkube-dev-devkube": kept(20, [999]) }, clusters: { "devkube-dev": ["301"] } }, () => runDev()),
+            /DigitalOcean volume devkube-dev-devkube \(7724db7c-e098-11e5-b522-000f53304e51\) in fra1 is attached to droplet 999, which is not a node of this stack's cluster: another environment/,
+        );
+        await assert.rejects(
+            withAccount({ volumes: { "devkube-dev-devkube": kept(20, [], ["backup"]) } }, () => runDev()),
+            /exists but has no tag devkube-role:workspace: devkube takes back only volumes it made/,
+        );
+    });
+});
+
+describe("DigitalOcean: what devkube declares for a volume it keeps", () => {
+    const workspace: KeptVolume = { name: "devkube-dev-devkube", tag: VOLUME_TAGS.workspace, gib: 20, sizeKey: "devkube:workspaceSize" };
+    it("none of that name: a new one of the configured size", () => {
+        assert.deepEqual(volumeDecision(workspace, "fra1", undefined, []), { kind: "create", size: 20 });
+    });
+    it("detached (after a destroy): takes it back at its size, which an import must match, and grows it on the next up", () => {
+        const decision = volumeDecision(workspace, "fra1", kept(10), []);
+        assert.equal(decision.kind, "take-back");
+        assert.equal(decision.size, 10);
+        assert.match((decision as { note?: string }).note ?? "", /is taken back at 10 GiB; it grows to 20 GiB \(devkube:workspaceSize\) on the next up/);
+        assert.deepEqual(volumeDecision(workspace, "fra1", kept(20), []), { kind: "take-back", id: KEPT_ID, size: 20 });
+    });
+    it("never shrinks: a smaller size than the volume's is refused with the key and the smallest allowed", () => {
+        assert.throws(
+            () => volumeDecision(workspace, "fra1", kept(50), []),
+            /devkube:workspaceSize: got "20Gi"; DigitalOcean volume devkube-dev-devkube .* is 50 GiB and DigitalOcean volumes cannot shrink; set 50Gi or more/,
+        );
+    });
+    it("in another region (doRegion changed): refused, since a new empty volume would take its place and leave the data behind", () => {
+        assert.throws(
+            () => volumeDecision(workspace, "nyc3", kept(), []),
+            /^ConfigError: .*devkube:doRegion: got "nyc3"; DigitalOcean volume devkube-dev-devkube \(7724db7c-[^)]+\) in fra1 holds this stack's data and a volume cannot move regions: set doRegion back to fra1/s,
+        );
+    });
+    it("attached only to this stack's nodes: its own; to any other droplet: refused", () => {
+        assert.equal(volumeDecision(workspace, "fra1", kept(20, [301]), ["301", "302"]).kind, "take-back");
+        assert.throws(() => volumeDecision(workspace, "fra1", kept(20, [301, 777]), ["301"]), /attached to droplet 777/);
+    });
+});
