@@ -62,25 +62,40 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[], 
     return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes };
 }
 
+/** What of a stack's config says where a destroy left its data: its target, namespace, region and apps. */
+async function dataSettings(name: string, engine: StackEngine) {
+    const read = async (key: string): Promise<string> => (await engine.config(name, `devkube:${key}`)) ?? String(SETTINGS[key].parse(undefined));
+    let entries: unknown = [];
+    try {
+        entries = JSON.parse((await engine.config(name, "devkube:apps")) || "[]");
+    } catch {
+        // The program refuses a malformed devkube:apps; here it only means no app data to look for.
+    }
+    const apps = Array.isArray(entries) ? parseApps(entries, { exists: () => true, isSecret: () => true }).apps : [];
+    return { target: await read("target"), namespace: await read("namespace"), region: await read("doRegion"), apps };
+}
+
 /**
  * The DigitalOcean volumes of a stack, by the names the program gives them (the workspace's and each app's
  * own), from the stack's config; none unless the stack's target is digitalocean.
  */
 export async function keptVolumeNames(name: string, engine: StackEngine): Promise<{ region: string; names: string[] } | undefined> {
-    const read = async (key: string): Promise<string> => (await engine.config(name, `devkube:${key}`)) ?? String(SETTINGS[key].parse(undefined));
-    if ((await read("target")) !== "digitalocean") {
+    const { target, namespace, region, apps } = await dataSettings(name, engine);
+    if (target !== "digitalocean") {
         return undefined;
     }
-    const namespace = await read("namespace");
-    let entries: unknown = [];
-    try {
-        entries = JSON.parse((await engine.config(name, "devkube:apps")) || "[]");
-    } catch {
-        // The program refuses a malformed devkube:apps; here it only means no app volumes to look for.
-    }
-    const apps = Array.isArray(entries) ? parseApps(entries, { exists: () => true, isSecret: () => true }).apps : [];
     const names = [volumeName(name, namespace), ...apps.filter((app) => app.volume).map((app) => volumeName(name, namespace, app.name))];
-    return { region: await read("doRegion"), names };
+    return { region, names };
+}
+
+/**
+ * The claims from a storage class that a destroy leaves in the cluster with their namespace
+ * (retainOnDelete): the kubeconfig target's workspace and every app volume from a class.
+ */
+export async function claimsLeftInCluster(name: string, engine: StackEngine): Promise<{ namespace: string; claims: string[] }> {
+    const { target, namespace, apps } = await dataSettings(name, engine);
+    const fromClass = apps.filter((app) => app.volume && (app.volume.storageClass || target === "kubeconfig")).map((app) => `app ${app.name}'s data`);
+    return { namespace, claims: [...(target === "kubeconfig" ? ["your code (claim workspace)"] : []), ...fromClass] };
 }
 
 /** The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's). */
@@ -146,6 +161,17 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
         }
     }
     const plan = planDeletion(resources, snapshots, leftVolumes);
+    if (plan.clusterObjects === 0) {
+        // Asleep or destroyed: the claims a destroy left are in the cluster, not in the state, and only an up takes them back.
+        const left = await claimsLeftInCluster(name, engine);
+        if (left.claims.length > 0) {
+            fail(
+                `stack ${name} is asleep, and its last destroy left claims from a storage class in namespace ${left.namespace} of its cluster ` +
+                    `(${left.claims.join(", ")}): they are not in the state, so deleting the stack now would leave them. ` +
+                    `Run npm run wake -- ${name} (it takes them back), then npm run delete-everything -- ${name}; nothing was deleted`,
+            );
+        }
+    }
     if (plan.cloud.length === 0 && plan.clusterObjects === 0 && plan.snapshots.length === 0) {
         print(`stack ${name} has nothing left to delete${plan.onDisk.length ? "" : "."}`);
         return plan;

@@ -96,6 +96,18 @@ describe("delete-everything", () => {
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /volumes/vol-1", "DELETE /volumes/vol-db", "DELETE /snapshots/snap-a", "DELETE /snapshots/snap-b"]);
         assert.match(text, /stack dev: everything is deleted \(2 DigitalOcean resources, 2 snapshots, 0 Kubernetes objects\)/);
     });
+    it("a stack whose last destroy left claims in the cluster (the kubeconfig target, an app volume from a class): says so and how to delete them, deletes nothing", async () => {
+        const calls: string[] = [];
+        const asleep = stateOf(await STACK_RUNS.cluster()).filter((r) => r.type === "pulumi:pulumi:Stack");
+        const config = { "devkube:target": "kubeconfig", "devkube:apps": JSON.stringify([{ preset: "postgres", name: "db" }]) };
+        await assert.rejects(
+            deleteEverything("cluster", fakeEngine({ state: asleep, config }, calls), () => {}, { fetch: fakeDigitalOcean([], []), env: {}, ask: async () => "cluster" }, root),
+            (e: Error) =>
+                e instanceof NightError &&
+                /stack cluster is asleep, and its last destroy left claims from a storage class in namespace devkube of its cluster \(your code \(claim workspace\), app db's data\).*npm run wake -- cluster \(it takes them back\), then npm run delete-everything -- cluster; nothing was deleted/.test(e.message),
+        );
+        assert.deepEqual(calls.filter((c) => c.startsWith("releaseAll") || c.startsWith("destroy")), []);
+    });
     it("deletes nothing unless the answer is the stack's name", async () => {
         const calls: string[] = [];
         const requests: string[] = [];
