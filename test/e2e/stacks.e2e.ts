@@ -37,6 +37,18 @@ interface Observed {
     readonly workspaceSource: unknown;
 }
 
+/**
+ * `pulumi destroy --yes` as a user types it (with its preview): it must succeed, empty the state and
+ * remove the namespace and every devkube PersistentVolume (the files stay: Retain, or not devkube's).
+ */
+async function plainDestroy(stack: string): Promise<void> {
+    const destroyed = pulumi(stack, ["destroy", "--yes"]);
+    assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
+    assert.deepEqual(JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [], [], "the state is empty");
+    await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+    assert.deepEqual(devkubePvs(), [], "the PV objects are gone (the files are not)");
+}
+
 /** devkube's PersistentVolumes are named by Pulumi: find them by what they are. */
 function devkubePvs(): any[] {
     return kubeJson(["get", "pv", "-l", "app.kubernetes.io/part-of=devkube"]).items;
@@ -190,6 +202,13 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
         assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
         assert.equal(morning.shareServer, morning.clusterIP);
+    });
+
+    it("a plain pulumi destroy --yes succeeds and removes every object; the next up finds the same host path", async () => {
+        await plainDestroy(stack);
+        upOrFail(stack);
+        const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
     });
 
     it("sleeps a stack whose cluster is gone (a deleted minikube): the objects leave the state, and sleep says so", () => {
@@ -350,10 +369,8 @@ describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () 
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
     });
 
-    it("survives the night on the same disk path", async () => {
-        const destroyed = pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
-        assert.equal(destroyed.code, 0, tail(destroyed.stdout + destroyed.stderr));
-        await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
+    it("survives a plain pulumi destroy --yes on the same disk path", async () => {
+        await plainDestroy(stack);
         upOrFail(stack);
         const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
         assert.deepEqual(morning.workspaceSource, first.workspaceSource);
@@ -383,6 +400,14 @@ describe(`e2e: homelab stack, existing NFS export, on ${CONTEXT}`, function () {
         assert.deepEqual(observed.workspaceSource, { server: "192.0.2.20", path: "/srv/nfs/devkube" });
         const preview = pulumi(stack, ["preview", "--expect-no-changes", ...policyFlags("homelab")]);
         assert.equal(preview.code, 0, tail(preview.stdout + preview.stderr));
+    });
+
+    it("a plain pulumi destroy --yes succeeds (devkube never deletes an export); the next up mounts the same export", async () => {
+        await plainDestroy(stack);
+        const result = pulumi(stack, ["up", "--yes", ...policyFlags("homelab")]);
+        assert.equal(result.code, 0, tail(result.stdout + result.stderr));
+        const observed = await checkEnvironment({ webType: "NodePort", inClusterNfs: false });
+        assert.deepEqual(observed.workspaceSource, { server: "192.0.2.20", path: "/srv/nfs/devkube" });
     });
 });
 
@@ -486,6 +511,13 @@ describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), o
         for (const password of Object.values(passwords)) {
             assert.ok(!state.includes(password), `${password} is in the state file in clear`);
         }
+    });
+
+    it("a plain pulumi destroy --yes succeeds; the next up binds each database to the same data directory", async () => {
+        await plainDestroy(stack);
+        upOrFail(stack);
+        assert.deepEqual(dataSources(), { db: "/data/devkube-apps/db", cache: "/data/devkube-apps/cache" });
+        assert.equal(kubeJson(["-n", NS, "get", "pvc", "db-data"]).status.phase, "Bound");
     });
 
     it("survives the night: sleep removes the claims, wake binds them to the same data directories", async () => {
