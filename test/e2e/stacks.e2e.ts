@@ -594,7 +594,7 @@ describe(`e2e: the Conduit example (a claim from a named storage class, an Ingre
     it("survives the night: sleep leaves the claim (and its namespace) in the cluster, wake takes the same claim back", async () => {
         const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
-        assert.match(slept.stdout, /left in the cluster \(retainOnDelete; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-app-conduit-data-claim/);
+        assert.match(slept.stdout, /left in place \(retainOnDelete: forgotten, not deleted; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-app-conduit-data-claim/);
         await waitFor("the Deployment to be gone", () => !exists(["-n", NS, "deployment", "conduit"]) || undefined, 120);
         const claim = kubeJson(["-n", NS, "get", "pvc", "conduit-data"]);
         assert.deepEqual([claim.status.phase, claim.spec.volumeName], ["Bound", "e2e-local-path-50gi"]);
@@ -665,7 +665,7 @@ describe(`e2e: the cluster stack (the kubeconfig target: a cluster devkube did n
     it("survives the night: sleep leaves the claim (and its namespace) in the cluster, wake serves the same volume", async () => {
         const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));
-        assert.match(slept.stdout, /left in the cluster \(retainOnDelete; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-workspace-claim/);
+        assert.match(slept.stdout, /left in place \(retainOnDelete: forgotten, not deleted; the next up takes them back\): Namespace devkube-namespace, PersistentVolumeClaim devkube-workspace-claim/);
         await waitFor("the NFS server to be gone", () => !exists(["-n", NS, "deployment", "nfs-server"]) || undefined, 120);
         assert.equal(kubeJson(["-n", NS, "get", "pvc", "workspace"]).spec.volumeName, "e2e-standard-20gi");
         const woke = run("npm", ["run", "--silent", "wake", "--", stack]);
