@@ -11,7 +11,7 @@ types_log="$(mktemp)" mocha_log="$(mktemp)"
 trap 'rm -f "$types_log" "$mocha_log"' EXIT
 
 {
-    npx tsc --noEmit -p . --incremental --tsBuildInfoFile "$cache/program.tsbuildinfo" &&
+    npx tsc --noEmit -p tsconfig.check.json --incremental --tsBuildInfoFile "$cache/program.tsbuildinfo" &&
         npx tsc --noEmit -p policies --incremental --tsBuildInfoFile "$cache/policies.tsbuildinfo"
 } >"$types_log" 2>&1 &
 types=$!

@@ -6,7 +6,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONTEXT, PROJECT, WORK, exists, initStack, kubeJson, kubectl, mustPulumi, policyFlags, prepareProject, run, waitFor } from "./lib";
+import { spawn } from "child_process";
+import { CONTEXT, PROJECT, WORK, env, exists, initStack, kubeJson, kubectl, mustPulumi, policyFlags, prepareProject, run, waitFor } from "./lib";
+import { Phase, phases, readSpans } from "./phases";
 import { asManifest, runProgram, stackConfigValues } from "../harness";
 
 const SIZES = (process.env.DEVKUBE_BENCH_SIZES ?? "0,10,50").split(",").map(Number);
@@ -81,6 +83,28 @@ function pulumiWith(extra: number, args: string[]) {
     mustPulumi(STACK, args);
 }
 
+/** A pulumi command traced by Pulumi itself (`--otel-traces`): its wall time and the phases it splits into. */
+async function pulumiPhases(label: string, extra: number, args: string[]): Promise<{ seconds: number; phases: Phase[] }> {
+    const trace = path.join(WORK, `trace-${Date.now()}.json`);
+    const started = Date.now();
+    const code = await new Promise<number>((resolve) => {
+        const child = spawn("pulumi", [...args, "--otel-traces", `file://${trace}`, "--stack", STACK, "--non-interactive"], {
+            cwd: PROJECT,
+            env: { ...env(), DEVKUBE_BENCH_EXTRA: String(extra) },
+            stdio: ["ignore", "ignore", "inherit"],
+        });
+        child.on("exit", (status) => resolve(status ?? -1));
+    });
+    const seconds = (Date.now() - started) / 1000;
+    if (code !== 0) {
+        throw new Error(`pulumi ${args.join(" ")} exited ${code}`);
+    }
+    const spans = fs.existsSync(trace) ? readSpans(fs.readFileSync(trace, "utf8")) : [];
+    fs.rmSync(trace, { force: true });
+    console.error(`  ${label}: ${seconds.toFixed(1)} s`);
+    return { seconds, phases: phases(spans, seconds) };
+}
+
 /** The same objects as plain manifests, taken from the program under mocks (so they match exactly). */
 async function plainManifests(extra: number): Promise<{ before: any[]; after: any[] }> {
     const mocked = await runProgram(STACK, { ...stackConfigValues(STACK), "devkube:kubeContext": CONTEXT, "devkube:maxPods": "80" });
@@ -136,11 +160,17 @@ async function main() {
     // The default pod quota (40) would rightly refuse the 50-workload round.
     initStack(STACK, { "devkube:kubeContext": CONTEXT, "devkube:maxPods": "80" });
     const rows: string[] = [];
+    const breakdowns: string[] = [];
     for (const extra of SIZES) {
         console.error(`extra workloads: ${extra}`);
-        const up = timed("pulumi up (first)", () => pulumiWith(extra, ["up", "--yes", ...POLICY]));
-        const preview = timed("pulumi preview (no change)", () => pulumiWith(extra, ["preview", "--expect-no-changes", ...POLICY]));
-        const again = timed("pulumi up (no change)", () => pulumiWith(extra, ["up", "--yes", ...POLICY]));
+        const first = await pulumiPhases("pulumi up (first)", extra, ["up", "--yes", ...POLICY]);
+        const noChangePreview = await pulumiPhases("pulumi preview (no change)", extra, ["preview", "--expect-no-changes", ...POLICY]);
+        const noChangeUp = await pulumiPhases("pulumi up (no change)", extra, ["up", "--yes", ...POLICY]);
+        const [up, preview, again] = [first.seconds, noChangePreview.seconds, noChangeUp.seconds];
+        for (const [what, measured] of [["first up", first], ["no-change preview", noChangePreview], ["no-change up", noChangeUp]] as const) {
+            breakdowns.push("", `${extra} extra workloads, ${what} (${measured.seconds.toFixed(1)} s):`, "", "| phase | s |", "|---|---:|");
+            breakdowns.push(...measured.phases.map((p) => `| ${p.label} | ${p.seconds.toFixed(1)} |`));
+        }
         const destroy = timed("pulumi destroy", () => pulumiWith(extra, ["destroy", "--yes", "--skip-preview"]));
         await waitFor("the namespace to be gone", () => !exists(["namespace", "devkube"]) || undefined, 120);
         const baseline = await kubectlBaseline(extra);
@@ -158,6 +188,9 @@ async function main() {
     for (const row of rows) {
         console.log(row);
     }
+    console.log("");
+    console.log("Where the time goes (Pulumi's own OpenTelemetry spans, --otel-traces; rounded to 0.1 s):");
+    breakdowns.forEach((line) => console.log(line));
 }
 
 main().catch((error) => {
