@@ -1,6 +1,7 @@
 // Benchmark (a script, not a test): wall time of the real Pulumi engine on the local kwok cluster for
 // the minikube stack, with 0, 10 and 50 extra workloads on the share, against `kubectl apply` +
-// `kubectl rollout status` of the equivalent plain manifests. Prints a Markdown table.
+// `kubectl rollout status` of the equivalent plain manifests, and the night cycle (npm run sleep, npm run
+// wake). Prints a Markdown table and where each command's time goes (Pulumi's own spans, phases.ts).
 // Run through `npm run bench` (test/e2e/bench.sh), which provides the toolchain and the cluster.
 import * as fs from "fs";
 import * as os from "os";
@@ -171,20 +172,32 @@ async function main() {
             breakdowns.push("", `${extra} extra workloads, ${what} (${measured.seconds.toFixed(1)} s):`, "", "| phase | s |", "|---|---:|");
             breakdowns.push(...measured.phases.map((p) => `| ${p.label} | ${p.seconds.toFixed(1)} |`));
         }
+        // The night cycle as users run it: sleep (destroy, keeping the data) and wake (up with the pack).
+        const night = (verb: string) =>
+            timed(`npm run ${verb}`, () => {
+                process.env.DEVKUBE_BENCH_EXTRA = String(extra);
+                const result = run("npm", ["run", "--silent", verb, "--", STACK]);
+                if (result.code !== 0) {
+                    throw new Error(`npm run ${verb} exited ${result.code}:\n${result.stderr.slice(-2000)}`);
+                }
+            });
+        const sleep = night("sleep");
+        await waitFor("the namespace to be gone", () => !exists(["namespace", "devkube"]) || undefined, 120);
+        const wake = night("wake");
         const destroy = timed("pulumi destroy", () => pulumiWith(extra, ["destroy", "--yes", "--skip-preview"]));
         await waitFor("the namespace to be gone", () => !exists(["namespace", "devkube"]) || undefined, 120);
         const baseline = await kubectlBaseline(extra);
         console.error(`  kubectl apply + rollout status: ${baseline.apply.toFixed(1)} s`);
         rows.push(
-            `| ${extra} | ${up.toFixed(1)} | ${preview.toFixed(1)} | ${again.toFixed(1)} | ${destroy.toFixed(1)} | ${baseline.apply.toFixed(1)} | ${baseline.destroy.toFixed(1)} |`,
+            `| ${extra} | ${up.toFixed(1)} | ${preview.toFixed(1)} | ${again.toFixed(1)} | ${destroy.toFixed(1)} | ${sleep.toFixed(1)} | ${wake.toFixed(1)} | ${baseline.apply.toFixed(1)} | ${baseline.destroy.toFixed(1)} |`,
         );
     }
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const kube = run("kubectl", ["version", "--client", "-o", "json"]);
     console.log(`Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; node ${process.version}; kubectl ${JSON.parse(kube.stdout).clientVersion.gitVersion}; kwok cluster (binary runtime)`);
     console.log("");
-    console.log("| extra workloads | pulumi up (first) s | preview, no change s | up, no change s | destroy s | kubectl apply + rollout status s | kubectl delete s |");
-    console.log("|---:|---:|---:|---:|---:|---:|---:|");
+    console.log("| extra workloads | pulumi up (first) s | preview, no change s | up, no change s | destroy s | npm run sleep s | npm run wake s | kubectl apply + rollout status s | kubectl delete s |");
+    console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) {
         console.log(row);
     }
