@@ -62,7 +62,9 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[], 
     return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes };
 }
 
-/** What of a stack's config says where a destroy left its data: its target, namespace, region and apps. */
+type DataSettings = Awaited<ReturnType<typeof dataSettings>>;
+
+/** What of a stack's config says where a destroy left its data: its target, namespace, region and apps (read once). */
 async function dataSettings(name: string, engine: StackEngine) {
     const read = async (key: string): Promise<string> => (await engine.config(name, `devkube:${key}`)) ?? String(SETTINGS[key].parse(undefined));
     let entries: unknown = [];
@@ -79,8 +81,7 @@ async function dataSettings(name: string, engine: StackEngine) {
  * The DigitalOcean volumes of a stack, by the names the program gives them (the workspace's and each app's
  * own), from the stack's config; none unless the stack's target is digitalocean.
  */
-export async function keptVolumeNames(name: string, engine: StackEngine): Promise<{ region: string; names: string[] } | undefined> {
-    const { target, namespace, region, apps } = await dataSettings(name, engine);
+export function keptVolumeNames(name: string, { target, namespace, region, apps }: DataSettings): { region: string; names: string[] } | undefined {
     if (target !== "digitalocean") {
         return undefined;
     }
@@ -92,15 +93,18 @@ export async function keptVolumeNames(name: string, engine: StackEngine): Promis
  * The claims from a storage class that a destroy leaves in the cluster with their namespace
  * (retainOnDelete): the kubeconfig target's workspace and every app volume from a class.
  */
-export async function claimsLeftInCluster(name: string, engine: StackEngine): Promise<{ namespace: string; claims: string[] }> {
-    const { target, namespace, apps } = await dataSettings(name, engine);
+export function claimsLeftInCluster({ target, namespace, apps }: DataSettings): { namespace: string; claims: string[] } {
     const fromClass = apps.filter((app) => app.volume && (app.volume.storageClass || target === "kubeconfig")).map((app) => `app ${app.name}'s data`);
     return { namespace, claims: [...(target === "kubeconfig" ? ["your code (claim workspace)"] : []), ...fromClass] };
 }
 
 /** The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's). */
-async function volumesLeftByDestroy(name: string, engine: StackEngine, resources: StateResource[], fetch: Fetch, token: string): Promise<AccountVolume[]> {
-    const kept = await keptVolumeNames(name, engine);
+async function volumesLeftByDestroy(
+    kept: { region: string; names: string[] } | undefined,
+    resources: StateResource[],
+    fetch: Fetch,
+    token: string,
+): Promise<AccountVolume[]> {
     if (!kept) {
         return [];
     }
@@ -143,7 +147,9 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const name = await checkStack(stack, engine, root, "npm run delete-everything -- <stack>");
     const resources = await engine.exportState(name);
     const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
-    const onDigitalOcean = volumes.length > 0 || (await keptVolumeNames(name, engine)) !== undefined;
+    const settings = await dataSettings(name, engine);
+    const kept = keptVolumeNames(name, settings);
+    const onDigitalOcean = volumes.length > 0 || kept !== undefined;
     const snapshots: Snapshot[] = [];
     let leftVolumes: AccountVolume[] = [];
     const token = onDigitalOcean ? await digitalOceanToken(name, engine, deps.env) : "";
@@ -152,7 +158,7 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
             fail(`stack ${name} has DigitalOcean volumes, and finding them and their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
         }
         try {
-            leftVolumes = await volumesLeftByDestroy(name, engine, resources, deps.fetch, token);
+            leftVolumes = await volumesLeftByDestroy(kept, resources, deps.fetch, token);
             for (const id of [...volumes.map((v) => v.outputs.id as string), ...leftVolumes.map((v) => v.id)]) {
                 snapshots.push(...(await sleepSnapshots(deps.fetch, token, id, name)));
             }
@@ -163,7 +169,7 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const plan = planDeletion(resources, snapshots, leftVolumes);
     if (plan.clusterObjects === 0) {
         // Asleep or destroyed: the claims a destroy left are in the cluster, not in the state, and only an up takes them back.
-        const left = await claimsLeftInCluster(name, engine);
+        const left = claimsLeftInCluster(settings);
         if (left.claims.length > 0) {
             fail(
                 `stack ${name} is asleep, and its last destroy left claims from a storage class in namespace ${left.namespace} of its cluster ` +
