@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DataSource } from "./storage";
 import { NO_CLASS, backingVolumeSpec, keptClassClaim } from "./workspace";
-import { NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
+import { CLAIM_NAMES, NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 export interface AppDataArgs {
     readonly namespace: pulumi.Input<string>;
@@ -26,7 +26,7 @@ export class AppData extends pulumi.ComponentResource {
         super("devkube:storage:AppData", name, {}, opts);
         const labels = { [NAME_LABEL]: args.appName, [PART_OF_LABEL]: PART_OF };
         const resources = { requests: { storage: args.size } };
-        const claimName = `${args.appName}-data`;
+        const claimName = CLAIM_NAMES.appData(args.appName);
         let claim: k8s.core.v1.PersistentVolumeClaim;
         if ("disk" in args.source) {
             const volume = new k8s.core.v1.PersistentVolume(

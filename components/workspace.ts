@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BackingVolume, ClassClaim } from "./storage";
-import { PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
+import { CLAIM_NAMES, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 import { SKIP_AWAIT } from "./kube";
 
 export interface WorkspaceArgs {
@@ -34,9 +34,6 @@ export interface ClaimRef {
 export function reservedFor(claim: ClaimRef): Pick<k8s.types.input.core.v1.PersistentVolumeSpec, "claimRef"> {
     return { claimRef: { namespace: claim.namespace, name: claim.name } };
 }
-
-/** The workspace's claim. */
-export const WORKSPACE_CLAIM = "workspace";
 
 /** The PersistentVolume spec that points at the backing disk; Retain, so deleting it never deletes the disk. */
 export function backingVolumeSpec(args: { readonly size: string; readonly volume: BackingVolume }, claim: ClaimRef): k8s.types.input.core.v1.PersistentVolumeSpec {
@@ -104,7 +101,7 @@ export class Workspace extends pulumi.ComponentResource {
         if (isClassClaim(backing)) {
             const claim = keptClassClaim(
                 `${name}-claim`,
-                { namespace: args.namespace, claimName: WORKSPACE_CLAIM, size: args.size, claim: backing, labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF } },
+                { namespace: args.namespace, claimName: CLAIM_NAMES.workspace, size: args.size, claim: backing, labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF } },
                 this,
             );
             this.claimName = claim.metadata.name;
@@ -122,14 +119,14 @@ export class Workspace extends pulumi.ComponentResource {
                     labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF },
                     annotations: backing.annotations,
                 },
-                spec: backingVolumeSpec({ size: args.size, volume: backing }, { namespace: args.namespace, name: WORKSPACE_CLAIM }),
+                spec: backingVolumeSpec({ size: args.size, volume: backing }, { namespace: args.namespace, name: CLAIM_NAMES.workspace }),
             },
             { parent: this },
         );
         const claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-claim`,
             {
-                metadata: { name: WORKSPACE_CLAIM, namespace: args.namespace },
+                metadata: { name: CLAIM_NAMES.workspace, namespace: args.namespace },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
                     storageClassName: NO_CLASS,

@@ -19,6 +19,26 @@ export interface SettingReader {
     readonly hasDigitalOceanToken: boolean;
 }
 
+/**
+ * One place a stack's data stays once a destroy has removed everything else; `app` names whose data it
+ * is (absent: the workspace, the user's code). delete-everything lists and removes these.
+ */
+export type KeptData =
+    /** A DigitalOcean volume, found through the API by its name in its region (devkube-tagged only). */
+    | { readonly kind: "cloud-volume"; readonly name: string; readonly region: string; readonly app?: string }
+    /** A claim from a storage class, left in the cluster (retainOnDelete): only the next `up` takes it back. */
+    | { readonly kind: "claim"; readonly namespace: string; readonly name: string; readonly app?: string }
+    /** Files on a node's disk behind a Retain PersistentVolume (`host path /data/devkube`): removed by hand. */
+    | { readonly kind: "disk"; readonly where: string; readonly app?: string };
+
+/** Where the target keeps a stack's data: the stack, its namespace, and the apps whose volumes the target holds. */
+export interface DataPlace {
+    readonly stack: string;
+    readonly namespace: string;
+    /** Apps with a volume of their own and no storage class (a class's claims are the same on every target). */
+    readonly apps: readonly string[];
+}
+
 export interface TargetConfig<S extends { readonly kind: string } = { readonly kind: string }, K extends Settings = Settings> {
     /** The value of devkube:target that chooses it. */
     readonly name: S["kind"];
@@ -33,6 +53,8 @@ export interface TargetConfig<S extends { readonly kind: string } = { readonly k
     webServiceTypeProblem?(type: ServiceType): string | undefined;
     /** Builds its settings from its checked keys; reports rules across keys through `read`, and returns settings all the same. */
     parse(values: Values<K>, read: SettingReader): S;
+    /** Where a destroy leaves the workspace and those apps' data on this target (pure: from settings alone). */
+    keptData(settings: S, place: DataPlace): KeptData[];
     /** Why an app's own volume cannot be kept through the night here (`field` names it for the message). */
     appVolumeProblems?(volume: NonNullable<AppSpec["volume"]>, field: string, settings: S): string[];
 }

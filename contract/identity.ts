@@ -37,6 +37,12 @@ export const TYPES = {
     namespace: "kubernetes:core/v1:Namespace",
 } as const;
 
+/** The claims that hold data, by the names devkube gives them in the stack's namespace. */
+export const CLAIM_NAMES = {
+    workspace: "workspace",
+    appData: (appName: string): string => `${appName}-data`,
+} as const;
+
 /** The namespace devkube uses unless a stack sets devkube:namespace. */
 export const DEFAULT_NAMESPACE = "devkube";
 

@@ -21,9 +21,9 @@ import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
 import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed } from "./snapshots";
 import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
-import { parseApps } from "../config/apps";
-import { SETTINGS } from "../targets";
-import { volumeName } from "../targets/digitalocean";
+import { ConfigError, RawConfig } from "../config";
+import type { KeptData } from "../config/target-config";
+import { keptData, parseConfig } from "../targets";
 
 export interface DeletionPlan {
     /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
@@ -39,7 +39,7 @@ export interface DeletionPlan {
 }
 
 /** What deleting a stack removes, from its state, the volumes a destroy left and their snapshots. */
-export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = []): DeletionPlan {
+export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = [], kept: KeptData[] = []): DeletionPlan {
     const real = realResources(resources);
     const cloud: string[] = leftVolumes.map(
         (v) =>
@@ -59,65 +59,71 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[], 
             onDisk.push(`${volumeSource(pv.spec ?? {})}${role === ROLES.appData ? ` (app ${pv.metadata?.labels?.[NAME_LABEL] ?? "?"}'s data)` : role === ROLES.workspace ? " (your code)" : ""}`);
         }
     }
+    // After a destroy the state has no PersistentVolume left: the config says where their files are.
+    for (const disk of kept) {
+        if (disk.kind === "disk" && !onDisk.some((d) => d.startsWith(`${disk.where} (`))) {
+            onDisk.push(`${disk.where} (${whose(disk)})`);
+        }
+    }
     return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes };
 }
 
-type DataSettings = Awaited<ReturnType<typeof dataSettings>>;
+/** Whose data a kept place holds, for people: "your code", "app db's data". */
+function whose(kept: KeptData): string {
+    return kept.app === undefined ? "your code" : `app ${kept.app}'s data`;
+}
 
-/** What of a stack's config says where a destroy left its data: its target, namespace, region and apps (read once). */
-async function dataSettings(name: string, engine: StackEngine) {
-    const read = async (key: string): Promise<string> => (await engine.config(name, `devkube:${key}`)) ?? String(SETTINGS[key].parse(undefined));
-    let entries: unknown = [];
+/**
+ * Where a destroy left the stack's data, as its target says from the stack's config (read once, and
+ * checked as `up` checks it: a config that does not parse cannot say where the data is).
+ */
+async function dataLeftByDestroy(name: string, engine: StackEngine): Promise<KeptData[]> {
+    const all = await engine.allConfig(name);
+    const value = (key: string) => all[`devkube:${key}`];
+    // Secrets and the token are not this script's to check: it only needs to know where the data is.
+    const raw: RawConfig = {
+        get: (key) => value(key)?.value,
+        isSecret: () => true,
+        other: { exists: () => true, isSecret: () => true },
+        keys: () => Object.keys(all),
+        hasDigitalOceanToken: true,
+    };
     try {
-        entries = JSON.parse((await engine.config(name, "devkube:apps")) || "[]");
-    } catch {
-        // The program refuses a malformed devkube:apps; here it only means no app data to look for.
+        return keptData(parseConfig(raw), name);
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            fail(
+                `stack ${name}'s config says where its data is, and it has problems; nothing was deleted. Fix them (pulumi config set ...) and run this again:\n` +
+                    error.problems.map((p) => `  - ${p}`).join("\n"),
+            );
+        }
+        throw error;
     }
-    const apps = Array.isArray(entries) ? parseApps(entries, { exists: () => true, isSecret: () => true }).apps : [];
-    return { target: await read("target"), namespace: await read("namespace"), region: await read("doRegion"), apps };
 }
 
-/**
- * The DigitalOcean volumes of a stack, by the names the program gives them (the workspace's and each app's
- * own), from the stack's config; none unless the stack's target is digitalocean.
- */
-export function keptVolumeNames(name: string, { target, namespace, region, apps }: DataSettings): { region: string; names: string[] } | undefined {
-    if (target !== "digitalocean") {
-        return undefined;
-    }
-    const names = [volumeName(name, namespace), ...apps.filter((app) => app.volume).map((app) => volumeName(name, namespace, app.name))];
-    return { region, names };
-}
-
-/**
- * The claims from a storage class that a destroy leaves in the cluster with their namespace
- * (retainOnDelete): the kubeconfig target's workspace and every app volume from a class.
- */
-export function claimsLeftInCluster({ target, namespace, apps }: DataSettings): { namespace: string; claims: string[] } {
-    const fromClass = apps.filter((app) => app.volume && (app.volume.storageClass || target === "kubeconfig")).map((app) => `app ${app.name}'s data`);
-    return { namespace, claims: [...(target === "kubeconfig" ? ["your code (claim workspace)"] : []), ...fromClass] };
+/** The claims from a storage class a destroy left in the cluster (retainOnDelete), for people. */
+function claimsIn(kept: KeptData[]): { namespace: string; claims: string[] } | undefined {
+    const claims = kept.flatMap((k) => (k.kind === "claim" ? [k] : []));
+    return claims.length === 0 ? undefined : { namespace: claims[0].namespace, claims: claims.map((c) => `${whose(c)} (claim ${c.name})`) };
 }
 
 /** The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's). */
-async function volumesLeftByDestroy(
-    kept: { region: string; names: string[] } | undefined,
-    resources: StateResource[],
-    fetch: Fetch,
-    token: string,
-): Promise<AccountVolume[]> {
-    if (!kept) {
-        return [];
-    }
+async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[], fetch: Fetch, token: string): Promise<AccountVolume[]> {
     const inState = new Set(resources.filter((r) => r.type === TYPES.doVolume).map((r) => r.outputs?.id));
     const left: AccountVolume[] = [];
-    for (const volumeNameInAccount of kept.names) {
-        const found = await volumeNamed(fetch, token, volumeNameInAccount, kept.region);
+    for (const volume of kept) {
+        if (volume.kind !== "cloud-volume") {
+            continue;
+        }
+        const found = await volumeNamed(fetch, token, volume.name, volume.region);
         if (found && !inState.has(found.id) && (found.tags.includes(VOLUME_TAGS.workspace) || found.tags.includes(VOLUME_TAGS.appData))) {
             left.push(found);
         }
     }
     return left;
 }
+
+const ON_DISK = "Left on the node's disk (Retain: deleting a PersistentVolume never deletes files; not billed)";
 
 export function describePlan(name: string, plan: DeletionPlan): string[] {
     return [
@@ -127,7 +133,7 @@ export function describePlan(name: string, plan: DeletionPlan): string[] {
         `  - ${plan.clusterObjects} Kubernetes objects (namespace, workloads, services, claims, PersistentVolumes)`,
         ...(plan.onDisk.length > 0
             ? [
-                  "Left on the node's disk (Retain: deleting a PersistentVolume never deletes files; not billed), to remove by hand:",
+                  `${ON_DISK}, to remove by hand:`,
                   ...plan.onDisk.map((d) => `  - ${d}`),
               ]
             : []),
@@ -147,9 +153,8 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const name = await checkStack(stack, engine, root, "npm run delete-everything -- <stack>");
     const resources = await engine.exportState(name);
     const volumes = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id);
-    const settings = await dataSettings(name, engine);
-    const kept = keptVolumeNames(name, settings);
-    const onDigitalOcean = volumes.length > 0 || kept !== undefined;
+    const kept = await dataLeftByDestroy(name, engine);
+    const onDigitalOcean = volumes.length > 0 || kept.some((k) => k.kind === "cloud-volume");
     const snapshots: Snapshot[] = [];
     let leftVolumes: AccountVolume[] = [];
     const token = onDigitalOcean ? await digitalOceanToken(name, engine, deps.env) : "";
@@ -166,11 +171,11 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
             fail(`cannot list the volumes and snapshots to delete, so nothing was deleted: ${error instanceof Error ? error.message : error}`);
         }
     }
-    const plan = planDeletion(resources, snapshots, leftVolumes);
+    const plan = planDeletion(resources, snapshots, leftVolumes, kept);
     if (plan.clusterObjects === 0) {
         // Asleep or destroyed: the claims a destroy left are in the cluster, not in the state, and only an up takes them back.
-        const left = claimsLeftInCluster(settings);
-        if (left.claims.length > 0) {
+        const left = claimsIn(kept);
+        if (left) {
             fail(
                 `stack ${name} is asleep, and its last destroy left claims from a storage class in namespace ${left.namespace} of its cluster ` +
                     `(${left.claims.join(", ")}): they are not in the state, so deleting the stack now would leave them. ` +
@@ -179,7 +184,12 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
         }
     }
     if (plan.cloud.length === 0 && plan.clusterObjects === 0 && plan.snapshots.length === 0) {
-        print(`stack ${name} has nothing left to delete${plan.onDisk.length ? "" : "."}`);
+        if (plan.onDisk.length === 0) {
+            print(`stack ${name} has nothing left to delete.`);
+        } else {
+            print(`stack ${name} has nothing left that devkube deletes. ${ON_DISK}, to remove by hand:`);
+            plan.onDisk.forEach((d) => print(`  - ${d}`));
+        }
         return plan;
     }
     describePlan(name, plan).forEach((line) => print(line));

@@ -54,6 +54,8 @@ export interface StackEngine {
     exportState(stack: string): Promise<StateResource[]>;
     /** A config value of the stack (secrets decrypted), or undefined. */
     config(stack: string, key: string): Promise<string | undefined>;
+    /** Every config value of the stack by its full key (secrets decrypted, and marked); throws when it cannot be read. */
+    allConfig(stack: string): Promise<Record<string, { readonly value: string; readonly secret: boolean }>>;
     /** `pulumi destroy --yes`, shown as it runs. */
     destroy(stack: string, options: DestroyOptions): Promise<DestroyOutcome>;
     /**
@@ -118,6 +120,14 @@ export async function automationEngine(root: string, cli: ChosenCli = chooseCli(
                 return (await (await select(name)).getConfig(key)).value;
             } catch {
                 return undefined;
+            }
+        },
+        async allConfig(name) {
+            try {
+                const all = await (await select(name)).getAllConfig();
+                return Object.fromEntries(Object.entries(all).map(([key, { value, secret }]) => [key, { value, secret: Boolean(secret) }]));
+            } catch (error) {
+                throw new EngineUnavailable(`stack ${name}'s config cannot be read (pulumi config: ${lastWords(error)}); nothing was changed`);
             }
         },
         async destroy(name, options) {

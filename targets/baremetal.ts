@@ -96,6 +96,15 @@ export const baremetal: TargetModule<BaremetalSettings, typeof BAREMETAL_SETTING
         return [];
     },
 
+    // An existing export is the user's own, never devkube's to delete; its apps' data comes from a class.
+    keptData: ({ storage }, { apps }) =>
+        storage.mode === "existing-export"
+            ? []
+            : [
+                  { kind: "disk", where: `local path ${storage.path}` },
+                  ...apps.map((app) => ({ kind: "disk" as const, where: `host path ${storage.appDataPath}/${app}`, app })),
+              ],
+
     create(settings, { inside }) {
         const provider = new k8s.Provider("baremetal", { context: settings.kubeContext, deleteUnreachable: true }, inside);
         const storage = settings.storage;

@@ -400,6 +400,11 @@ export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEA
         return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId };
     },
 
+    keptData: ({ region }, { stack, namespace, apps }) => [
+        { kind: "cloud-volume", name: volumeName(stack, namespace), region },
+        ...apps.map((app) => ({ kind: "cloud-volume" as const, name: volumeName(stack, namespace, app), region, app })),
+    ],
+
     appVolumeProblems(volume, field) {
         if (volume.storageClass) {
             return [

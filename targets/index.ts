@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DevkubeConfig, RawConfig, allSettings, parseConfigFor } from "../config";
 import { AppSpec } from "../config/apps";
+import type { KeptData } from "../config/target-config";
+import { CLAIM_NAMES } from "../contract/identity";
 import { DataSource } from "../components/storage";
 import { BaremetalSettings, baremetal } from "./baremetal";
 import { DigitalOceanSettings, digitalOcean } from "./digitalocean";
@@ -30,11 +32,16 @@ class TargetResources extends pulumi.ComponentResource {
     }
 }
 
-export async function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config" | "inside">): Promise<Target> {
-    const module = TARGET_MODULES.find((t) => t.name === config.target.kind);
+function moduleOf(settings: TargetSettings): TargetModule<any, any> {
+    const module = TARGET_MODULES.find((t) => t.name === settings.kind);
     if (!module) {
-        throw new Error(`devkube:target: no target module named ${JSON.stringify(config.target.kind)}`);
+        throw new Error(`devkube:target: no target module named ${JSON.stringify(settings.kind)}`);
     }
+    return module;
+}
+
+export async function createTarget(config: DevkubeConfig<TargetSettings>, context: Omit<TargetContext, "config" | "inside">): Promise<Target> {
+    const module = moduleOf(config.target);
     const component = new TargetResources(module.name);
     // Stacks made before the component had these resources at the top: the alias keeps every URN, so
     // nothing is replaced (the workspace volume included) on the first `up` after the upgrade.
@@ -55,4 +62,17 @@ export function appDataSources(target: Target, apps: AppSpec[]): Record<string, 
                 return [app.name, source];
             }),
     );
+}
+
+/**
+ * Everywhere a destroy leaves this stack's data: what its target keeps (the workspace, and app volumes
+ * without a class), and each app volume from a storage class, a claim left in the cluster on any target.
+ */
+export function keptData(config: DevkubeConfig<TargetSettings>, stack: string): KeptData[] {
+    const withVolume = config.apps.filter((app) => app.volume);
+    const onTarget = withVolume.filter((app) => !app.volume!.storageClass).map((app) => app.name);
+    const fromClass = withVolume
+        .filter((app) => app.volume!.storageClass)
+        .map((app): KeptData => ({ kind: "claim", namespace: config.namespace, name: CLAIM_NAMES.appData(app.name), app: app.name }));
+    return [...moduleOf(config.target).keptData(config.target, { stack, namespace: config.namespace, apps: onTarget }), ...fromClass];
 }

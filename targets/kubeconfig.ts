@@ -4,6 +4,7 @@ import { ClassClaim } from "../components/storage";
 import { z } from "zod";
 import type { Settings } from "../config/schema";
 import { SHARED_SETTINGS, TargetModule } from "./target";
+import { CLAIM_NAMES } from "../contract/identity";
 
 export interface KubeconfigSettings {
     readonly kind: "kubeconfig";
@@ -55,6 +56,11 @@ export const kubeconfig: TargetModule<KubeconfigSettings, typeof KUBECONFIG_SETT
     defaultWebServiceType: "ClusterIP",
 
     parse: ({ kubeContext, storageClass }) => ({ kind: "kubeconfig", kubeContext, storageClass }),
+
+    keptData: (_, { namespace, apps }) => [
+        { kind: "claim", namespace, name: CLAIM_NAMES.workspace },
+        ...apps.map((app) => ({ kind: "claim" as const, namespace, name: CLAIM_NAMES.appData(app), app })),
+    ],
 
     create(settings, { inside }) {
         const provider = new k8s.Provider("kubeconfig", { context: settings.kubeContext || undefined }, inside);

@@ -57,6 +57,11 @@ export const minikube: TargetModule<MinikubeSettings, typeof MINIKUBE_SETTINGS> 
         return { kind: "minikube", kubeContext, hostPath, appDataPath };
     },
 
+    keptData: (settings, { apps }) => [
+        { kind: "disk", where: `host path ${settings.hostPath}` },
+        ...apps.map((app) => ({ kind: "disk" as const, where: `host path ${settings.appDataPath}/${app}`, app })),
+    ],
+
     create(settings, { inside }) {
         const provider = new k8s.Provider(
             "minikube",

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { checkSettings, configBlock, mergeSettings, withConfigBlock } from "../config/schema";
-import { SETTINGS, parseConfig } from "../targets";
+import { SETTINGS, keptData, parseConfig } from "../targets";
 import { stackConfigValues } from "./harness";
 
 function raw(values: Partial<Record<ConfigKey, string>>, options: { token?: boolean; secrets?: ConfigKey[]; extraKeys?: string[] } = {}): RawConfig {
@@ -214,5 +214,50 @@ describe("config: one schema, Pulumi.yaml generated from it", () => {
         ]);
         assert.deepEqual([...checked.bad], ["count", "on", "name", "list"]);
         assert.deepEqual(checkSettings(settings, () => undefined).values, { count: 2, on: false, name: "x", list: [] });
+    });
+});
+
+describe("config: where each target keeps a stack's data after a destroy (keptData)", () => {
+    const apps = JSON.stringify([
+        { name: "db", image: "postgres:17.2", volume: { size: "5Gi", mountPath: "/var/lib/postgresql/data" } },
+        { name: "cache", image: "redis:7.4.1", volume: { size: "1Gi", mountPath: "/data", storageClass: "local-path" } },
+        { name: "web2", image: "nginx:1.27.3" },
+    ]);
+    const kept = (values: Partial<Record<ConfigKey, string>>, token = false) => keptData(parseConfig(raw({ apps, ...values }, { token })), "s");
+    const cacheClaim = { kind: "claim", namespace: "ns", name: "cache-data", app: "cache" };
+    it("minikube: the host paths of the workspace and of each app's directory; a class's claim for the app that names one", () => {
+        assert.deepEqual(kept({ namespace: "ns" }), [
+            { kind: "disk", where: "host path /data/devkube" },
+            { kind: "disk", where: "host path /data/devkube-apps/db", app: "db" },
+            cacheClaim,
+        ]);
+    });
+    it("home lab, local disk: the disk's directory (a local PV) and the apps' directories beside it", () => {
+        assert.deepEqual(kept({ namespace: "ns", target: "baremetal", storageNode: "pi4", diskPath: "/mnt/usb/code", appDataPath: "/mnt/usb/apps" }), [
+            { kind: "disk", where: "local path /mnt/usb/code" },
+            { kind: "disk", where: "host path /mnt/usb/apps/db", app: "db" },
+            cacheClaim,
+        ]);
+    });
+    it("home lab, existing export: nothing of the export (it is the user's own); only the claims from a class", () => {
+        const onExport = JSON.stringify([{ name: "cache", image: "redis:7.4.1", volume: { size: "1Gi", mountPath: "/data", storageClass: "local-path" } }]);
+        assert.deepEqual(
+            kept({ namespace: "ns", target: "baremetal", baremetalMode: "existing-export", nfsServer: "10.0.0.2", nfsPath: "/srv/code", apps: onExport }),
+            [cacheClaim],
+        );
+    });
+    it("DigitalOcean: the volumes by the names the program gives them, in the stack's region (a class is refused there)", () => {
+        const onDo = JSON.stringify([{ name: "db", image: "postgres:17.2", volume: { size: "5Gi", mountPath: "/var/lib/postgresql/data" } }]);
+        assert.deepEqual(kept({ namespace: "ns", target: "digitalocean", doRegion: "fra1", apps: onDo }, true), [
+            { kind: "cloud-volume", name: "devkube-s-ns", region: "fra1" },
+            { kind: "cloud-volume", name: "devkube-s-ns-db", region: "fra1", app: "db" },
+        ]);
+    });
+    it("kubeconfig: the workspace's claim and every app's, all left in the cluster", () => {
+        assert.deepEqual(kept({ namespace: "ns", target: "kubeconfig" }), [
+            { kind: "claim", namespace: "ns", name: "workspace" },
+            { kind: "claim", namespace: "ns", name: "db-data", app: "db" },
+            cacheClaim,
+        ]);
     });
 });

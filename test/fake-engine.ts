@@ -32,6 +32,10 @@ export function fakeEngine(options: FakeEngineOptions, calls: string[]): StackEn
             calls.push(`config ${stack} ${key}`);
             return options.config?.[key];
         },
+        async allConfig(stack) {
+            calls.push(`allConfig ${stack}`);
+            return Object.fromEntries(Object.entries(options.config ?? {}).map(([key, value]) => [key, { value, secret: false }]));
+        },
         async destroy(stack, o) {
             calls.push(["destroy", stack, ...(o.excludeProtected ? ["excludeProtected"] : []), ...(o.dropUnreachable ? ["dropUnreachable"] : [])].join(" "));
             return destroys.shift() ?? { ok: true, diagnostics: [] };
