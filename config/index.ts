@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as pulumiRuntimeConfig from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
 import { AppSpec, appVolumeProblems, parseApps } from "./apps";
+import { APP_FIELD_NAMES } from "./app-fields";
 import { OWN_PODS_AT_MOST, environmentNeeds } from "./needs";
 import { ConfigError, DNS_LABEL, Size, closest, parseSize, show } from "./common";
 import { Settings, Values, checkSettings, mergeSettings } from "./schema";
@@ -64,7 +65,7 @@ export const COMMON_SETTINGS = {
         .max(1000, PODS_RULE)
         .default(40)
         .meta({ description: "Pod quota of the environment's namespace (the environment itself runs 3 or 4 pods)." }),
-    // Each entry's fields are checked by parseApps (config/apps.ts), which also checks one app against another.
+    // Each entry's fields are checked against their schema (config/app-fields.ts) by parseApps, which also checks one app against another.
     apps: z
         .array(
             z.record(z.string(), z.unknown(), "each app is an object with at least name and image (or a preset)"),
@@ -73,7 +74,7 @@ export const COMMON_SETTINGS = {
         .default([])
         .meta({
             description:
-                'Workloads beside the code - each an object with name and image (or a preset - postgres, redis) and optional command, ports, replicas, env, secretEnv, workspace, restartOnChange, expose, ingress, volume, uses, schedule, resources (README "Apps").',
+                `Workloads beside the code - each an object with name and image (or a preset - postgres, redis) and optional ${APP_FIELD_NAMES.filter((f) => !["name", "image", "preset"].includes(f)).join(", ")} (README "Apps").`,
         }),
 } as const satisfies Settings;
 

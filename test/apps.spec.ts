@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { runAllPolicies } from "../policies/test/util";
 import { isNegative, isZero, tryParseQuantity } from "../contract/quantity";
 import { RESTART_ON_CHANGE } from "../components/app";
 import { parseApps } from "../config/apps";
+import { APP_FIELD_NAMES, AppField, checkField } from "../config/app-fields";
 import {
     ProgramRun,
     byName,
@@ -190,6 +193,11 @@ describe("apps: bad entries fail with the app, the field, the value and what is 
         ],
         ["restartOnChange without a command", [{ ...base, workspace: {}, restartOnChange: true }], /\.restartOnChange: got true; restarting needs a command to restart/],
         ["workingDir that is not a boolean", [{ ...base, workspace: { workingDir: "no" } }], /\.workspace: got \{"workingDir":"no"\}; use \{ subPath: "hello", workingDir: true \}/],
+        ["an env name with a space", [{ ...base, env: { "MY VAR": "x" } }], /\.env: got \{"MY VAR":"x"\}; use a map of variable names to strings/],
+        ["an env value that is a number", [{ ...base, env: { PORT: 3000 } }], /\.env: got \{"PORT":3000\}; use a map of variable names to strings/],
+        // Before the schema, a misspelled subPath was ignored and the app mounted the whole share.
+        ["a misspelled workspace field", [{ ...base, workspace: { subpath: "hello" } }], /\.workspace: got \{"subpath":"hello"\}; unknown field "subpath"; use \{ subPath: "hello", workingDir: true \}/],
+        ["a misspelled resources field", [{ ...base, resources: { cpuLimt: "1" } }], /\.resources: got \{"cpuLimt":"1"\}; unknown field "cpuLimt"; use \{ cpu: "100m", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" \}/],
         ["a cron minute out of range", [{ ...base, schedule: "60 9 * * *" }], /\.schedule: got "60 9 \* \* \*"; use a cron expression/],
         ["a request above its limit", [{ ...base, resources: { cpu: "2", cpuLimit: "1" } }], /\.resources\.cpu: got "2"; a request cannot exceed its limit \(cpuLimit is "1"\)/],
         ["an unknown key in a port", [{ ...base, ports: [{ port: 80, name: "http" }] }], /\.ports: got \[\{"port":80,"name":"http"\}\]; use a list of port numbers/],
@@ -357,5 +365,62 @@ describe("apps: resource quantities, read by the one parser the policy pack uses
     it("compares a request with its limit exactly, whatever the spellings", () => {
         assert.deepEqual(withResources({ cpu: "1e0", cpuLimit: "1000m" }).problems, [], "1e0 = 1000m = 1 core");
         assert.match(withResources({ memory: "1Ti", memoryLimit: "1000Gi" }).problems.join("\n"), /resources\.memory: got "1Ti"; a request cannot exceed its limit/);
+    });
+});
+
+describe("apps: the entry's schema (config/app-fields.ts)", () => {
+    // A few bad values for every field: each must be answered in devkube's words, never zod's defaults.
+    const BAD: Record<AppField, unknown[]> = {
+        name: [1, "Bad", "x".repeat(41), "web", undefined],
+        preset: ["mysql", 1],
+        image: [undefined, "", 1, "node"],
+        command: ["x", [1]],
+        args: [{}],
+        probeCommand: [[], [1], "x"],
+        ports: ["80", [0], [{ port: "80" }], [{ port: 80, name: "x" }], [null]],
+        replicas: ["1", -1, 21, 1.5],
+        env: [[], { "A B": "x" }, { A: 1 }],
+        secretEnv: [[], "x"],
+        workspace: ["x", { subPath: "/a" }, { subPath: "../a" }, { workingDir: 1 }, { x: 1 }],
+        restartOnChange: ["yes"],
+        expose: ["Public"],
+        ingress: ["x", { hosts: [] }, { hosts: ["A"] }, { hosts: "a.b" }, { hosts: ["a.b", "a.b"] }, { hosts: ["a.b"], className: 1, clusterIssuer: 1, path: "x" }, { hosts: ["a.b"], foo: 1 }],
+        volume: ["x", {}, { size: "5G", mountPath: "/" }, { size: 5, mountPath: 1, storageClass: 2 }, { size: "5Gi", mountPath: "/d", x: 1 }],
+        strategy: ["x"],
+        schedule: [1, "x"],
+        successfulJobsHistoryLimit: ["1", 21],
+        failedJobsHistoryLimit: [-1],
+        resources: ["x", { cpu: "0" }, { cpu: 1 }, { memory: "lots" }, { gpu: "1" }],
+        probePath: [1, "x"],
+        uses: ["db", [1]],
+    };
+    it("answers every bad value of every field with the field's own rule, never a default text of the schema library", () => {
+        assert.deepEqual(Object.keys(BAD).sort(), [...APP_FIELD_NAMES].sort(), "a bad value for every field");
+        for (const [field, values] of Object.entries(BAD) as Array<[AppField, unknown[]]>) {
+            for (const value of values) {
+                const problems: string[] = [];
+                assert.equal(checkField(field, value, (where, got, allowed) => problems.push(`${where}: got ${JSON.stringify(got)}; ${allowed}`)), undefined, `${field} ${JSON.stringify(value)} refused`);
+                assert.ok(problems.length > 0, `${field} ${JSON.stringify(value)} is reported`);
+                for (const problem of problems) {
+                    assert.match(problem, new RegExp(`^${field}(\\.[a-zA-Z]+)?: got `), problem);
+                    assert.doesNotMatch(problem, /Invalid|expected|received|Unrecognized/, problem);
+                }
+            }
+        }
+    });
+    it("the README's Fields section names every field", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("### Fields"), readme.indexOf("A bad entry stops the run"));
+        assert.ok(section.length > 100, "the README has a Fields section");
+        for (const field of APP_FIELD_NAMES) {
+            assert.match(section, new RegExp(`\`${field}\``), `README Fields names ${field}`);
+        }
+    });
+    it("fills the defaults a user leaves out", () => {
+        const none = () => assert.fail("no problem");
+        assert.deepEqual(checkField("resources", { cpu: "1" }, none), { cpu: "1", memory: "128Mi", cpuLimit: "400m", memoryLimit: "256Mi" });
+        assert.deepEqual(checkField("workspace", {}, none), { subPath: "", workingDir: true });
+        assert.deepEqual(checkField("ports", [80, { port: 6167, servicePort: 8448 }], none), [{ port: 80, servicePort: 80 }, { port: 6167, servicePort: 8448 }]);
+        assert.deepEqual(checkField("volume", { size: "1Ti", mountPath: "/data" }, none), { size: { quantity: "1Ti", gib: 1024 }, mountPath: "/data" });
     });
 });
