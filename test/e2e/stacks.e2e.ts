@@ -7,6 +7,10 @@ import * as YAML from "yaml";
 import { execFileSync, spawn } from "child_process";
 import * as editLoop from "./edit-loop";
 import { fixtureHeader } from "../harness";
+import { NFS_SERVER } from "../../contract/identity";
+import type { NamespaceData } from "../processes/kubelet";
+import type { RunningContainer } from "../processes/pod";
+import { nfs41, serveShare } from "../processes/share-server";
 import {
     exists,
     initStack,
@@ -47,6 +51,78 @@ async function plainDestroy(stack: string): Promise<void> {
     assert.deepEqual(JSON.parse(mustPulumi(stack, ["stack", "export"]).stdout).deployment.resources ?? [], [], "the state is empty");
     await waitFor("the namespace to be gone", () => !exists(["namespace", NS]) || undefined, 120);
     assert.deepEqual(devkubePvs(), [], "the PV objects are gone (the files are not)");
+}
+
+/** Stands for the nodes' disks: the files of a PV whose hostPath (or local path) is P are in NODE_DISKS + P. */
+const NODE_DISKS = path.join(WORK, "node-disks");
+
+/**
+ * The NFS server the cluster holds (its Deployment's pod, the namespace's ConfigMaps and Secrets), run
+ * here for real (test/processes/share-server.ts): kwok runs no container, so this is what a node would
+ * run, its export on the directory that stands for the disk behind the PV its claim is bound to.
+ */
+async function serveClusterShare(): Promise<RunningContainer> {
+    const pod = kubeJson(["-n", NS, "get", "deployment", NFS_SERVER.name]).spec.template.spec;
+    const data: NamespaceData = { configMaps: {}, secrets: {} };
+    for (const map of kubeJson(["-n", NS, "get", "configmaps"]).items) {
+        data.configMaps[map.metadata.name] = map.data ?? {};
+    }
+    for (const secret of kubeJson(["-n", NS, "get", "secrets"]).items) {
+        data.secrets[secret.metadata.name] = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString()]));
+    }
+    const volumeDirs: Record<string, string> = {};
+    for (const volume of pod.volumes ?? []) {
+        if (volume.persistentVolumeClaim) {
+            const claim = kubeJson(["-n", NS, "get", "pvc", volume.persistentVolumeClaim.claimName]);
+            const pv = kubeJson(["get", "pv", claim.spec.volumeName]);
+            const disk = pv.spec.hostPath?.path ?? pv.spec.local?.path;
+            assert.ok(disk, `the PV behind claim ${claim.metadata.name} is on a node's disk: ${JSON.stringify(pv.spec)}`);
+            // As the kubelet does for hostPath type DirectoryOrCreate.
+            volumeDirs[volume.name] = path.join(NODE_DISKS, disk);
+            fs.mkdirSync(volumeDirs[volume.name], { recursive: true });
+        } else if (volume.emptyDir) {
+            fs.mkdirSync(NODE_DISKS, { recursive: true });
+            volumeDirs[volume.name] = fs.mkdtempSync(path.join(NODE_DISKS, `emptydir-${volume.name}-`));
+        }
+    }
+    return serveShare(pod, data, volumeDirs);
+}
+
+/**
+ * A file written through the cluster's NFS server (run here) before `night`, and read back through the
+ * server the cluster holds after it: the data path, not only the PV's source, survives.
+ */
+async function fileKeptThrough(night: () => Promise<void>): Promise<void> {
+    const file = "/kept-through-destroy.txt";
+    const written = `written before the destroy at ${new Date().toISOString()}\n`;
+    const evening = await serveClusterShare();
+    try {
+        nfs41(evening.pid, 1000, [{ op: "write", path: file, data: written }]);
+    } finally {
+        await evening.stop(5);
+    }
+    await night();
+    const morning = await serveClusterShare();
+    try {
+        assert.equal(await readThroughShare(morning, file), written, "the file, read back through the new NFS server");
+    } finally {
+        await morning.stop(5);
+    }
+}
+
+/** Reads a file through the share as the squashed user; a restarted server may answer GRACE for a while. */
+async function readThroughShare(server: RunningContainer, file: string): Promise<string> {
+    const deadline = Date.now() + 40_000;
+    for (;;) {
+        try {
+            return nfs41(server.pid, 1000, [{ op: "read", path: file }])[0];
+        } catch (error) {
+            if (Date.now() > deadline) {
+                throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    }
 }
 
 /** devkube's PersistentVolumes are named by Pulumi: find them by what they are. */
@@ -204,11 +280,13 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.equal(morning.shareServer, morning.clusterIP);
     });
 
-    it("a plain pulumi destroy --yes succeeds and removes every object; the next up finds the same host path", async () => {
-        await plainDestroy(stack);
-        upOrFail(stack);
-        const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
-        assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
+    it("a plain pulumi destroy --yes succeeds and removes every object; the next up finds the same host path, and a file written through the NFS server before is read back after", async () => {
+        await fileKeptThrough(async () => {
+            await plainDestroy(stack);
+            upOrFail(stack);
+            const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+            assert.deepEqual(morning.workspaceSource, first.workspaceSource, "same backing storage");
+        });
     });
 
     it("sleeps a stack whose cluster is gone (a deleted minikube): the objects leave the state, and sleep says so", () => {
@@ -369,12 +447,14 @@ describe(`e2e: homelab stack, USB disk on odroid-1, on ${CONTEXT}`, function () 
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
     });
 
-    it("survives a plain pulumi destroy --yes on the same disk path", async () => {
-        await plainDestroy(stack);
-        upOrFail(stack);
-        const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
-        assert.deepEqual(morning.workspaceSource, first.workspaceSource);
-        assert.equal(morning.shareServer, morning.clusterIP);
+    it("survives a plain pulumi destroy --yes on the same disk path, and a file written through the NFS server before is read back after", async () => {
+        await fileKeptThrough(async () => {
+            await plainDestroy(stack);
+            upOrFail(stack);
+            const morning = await checkEnvironment({ webType: "NodePort", inClusterNfs: true, diskNode: "odroid-1" });
+            assert.deepEqual(morning.workspaceSource, first.workspaceSource);
+            assert.equal(morning.shareServer, morning.clusterIP);
+        });
     });
 });
 

@@ -8,6 +8,7 @@ import { NFS_CONFIG_DIR, NFS_RECOVERY_ROOT, SHARE_UID } from "../../components/n
 import { DefinedContainer, Role, definedContainers } from "./containers";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
+import { nfs41 } from "./share-server";
 
 const HERE = __dirname;
 const TOOLS = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-process-tools-"));
@@ -411,22 +412,6 @@ describe("devkube's containers, run for real", function () {
 
 function configMapOf(c: DefinedContainer): string {
     return c.pod.volumes.find((v: any) => v.configMap && c.container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === NFS_CONFIG_DIR)).configMap.name;
-}
-
-/** Runs NFSv4.1 client steps (nfs41-cli.ts) in the pod's network namespace, on its loopback. */
-function nfs41(pid: number, uid: number, steps: object[], options: { abandon?: boolean; timeoutMs?: number } = {}): any[] {
-    const r = run("nsenter", ["-t", String(pid), "-n", process.execPath, "--import", "tsx", path.join(HERE, "nfs41-cli.ts"), JSON.stringify({ uid, steps, ...options })], options.timeoutMs ?? 30000);
-    const line = r.stdout.trim().split("\n").pop() ?? "";
-    let out: { results?: any[]; error?: string };
-    try {
-        out = JSON.parse(line);
-    } catch {
-        throw new Error(`NFSv4.1 client: ${r.stdout}${r.stderr}`);
-    }
-    if (out.error) {
-        throw new Error(`NFSv4.1 client (uid ${uid}): ${out.error}`);
-    }
-    return out.results!;
 }
 
 function hostsFor(c: DefinedContainer): Record<string, string> {
