@@ -538,6 +538,18 @@ describe(`e2e: the Express example from stack config, on ${CONTEXT}`, function (
         assert.equal(cron.spec.failedJobsHistoryLimit, 2);
         assert.equal(kubeJson(["-n", NS, "get", "deployment", "hello-live"]).status.readyReplicas, 1);
     });
+
+    it("a plain pulumi destroy --yes succeeds and removes the apps with everything else; the next up brings them back on the same share, the code read back", async () => {
+        const workspace = workspacePv().spec.hostPath;
+        await fileKeptThrough(async () => {
+            await plainDestroy(stack);
+            upOrFail(stack);
+            await checkEnvironment({ webType: "NodePort", inClusterNfs: true });
+        });
+        assert.deepEqual(workspacePv().spec.hostPath, workspace, "same host path");
+        assert.equal(kubeJson(["-n", NS, "get", "deployment", "hello"]).status.readyReplicas, 2);
+        assert.equal(kubeJson(["-n", NS, "get", "cronjob", "hello-cron"]).spec.schedule, "*/5 * * * *");
+    });
 });
 
 describe(`e2e: the multi-service example (PostgreSQL, Redis, web app, worker), on ${CONTEXT}`, function () {
