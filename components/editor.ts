@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { CACHE_ENV, NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources } from "./kube";
 import { claimVolume, deployWorkload } from "./workload";
-import { WORKLOAD_NAMES } from "../contract/identity";
+import { EDITOR_CONTAINER, WORKLOAD_NAMES } from "../contract/identity";
 
 export const EDITOR_NAME = WORKLOAD_NAMES.editor;
 
@@ -26,7 +26,7 @@ export class Editor extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 containers: [
                     {
-                        name: "shell",
+                        name: EDITOR_CONTAINER,
                         image: IMAGES.editor,
                         // Stay up, and stop at once on SIGTERM instead of waiting out the grace period.
                         command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],

@@ -65,6 +65,9 @@ export const WORKLOAD_NAMES = {
     nfsServer: NFS_SERVER.name,
 } as const;
 
+/** The editor's container: `kubectl exec` into it is how people (the editorShell output) and `npm run sync` reach the share. */
+export const EDITOR_CONTAINER = "shell";
+
 /** Kubernetes Service types, from the most private; the policy pack allows a stack some of them. */
 export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];

@@ -21,9 +21,9 @@ import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
 import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed } from "./snapshots";
 import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
-import { ConfigError, RawConfig } from "../config";
 import type { KeptData } from "../config/target-config";
-import { keptData, parseConfig } from "../targets";
+import { keptData } from "../targets";
+import { checkedConfig } from "./stack-config";
 
 export interface DeletionPlan {
     /** Billed resources outside the cluster (DigitalOcean), with what each holds. */
@@ -78,27 +78,7 @@ function whose(kept: KeptData): string {
  * checked as `up` checks it: a config that does not parse cannot say where the data is).
  */
 async function dataLeftByDestroy(name: string, engine: StackEngine): Promise<KeptData[]> {
-    const all = await engine.allConfig(name);
-    const value = (key: string) => all[`devkube:${key}`];
-    // Secrets and the token are not this script's to check: it only needs to know where the data is.
-    const raw: RawConfig = {
-        get: (key) => value(key)?.value,
-        isSecret: () => true,
-        other: { exists: () => true, isSecret: () => true },
-        keys: () => Object.keys(all),
-        hasDigitalOceanToken: true,
-    };
-    try {
-        return keptData(parseConfig(raw), name);
-    } catch (error) {
-        if (error instanceof ConfigError) {
-            fail(
-                `stack ${name}'s config says where its data is, and it has problems; nothing was deleted. Fix them (pulumi config set ...) and run this again:\n` +
-                    error.problems.map((p) => `  - ${p}`).join("\n"),
-            );
-        }
-        throw error;
-    }
+    return keptData(await checkedConfig(name, engine, "says where its data is"), name);
 }
 
 /** The claims from a storage class a destroy left in the cluster (retainOnDelete), for people. */

@@ -56,6 +56,8 @@ export interface StackEngine {
     config(stack: string, key: string): Promise<string | undefined>;
     /** Every config value of the stack by its full key (secrets decrypted, and marked); throws when it cannot be read. */
     allConfig(stack: string): Promise<Record<string, { readonly value: string; readonly secret: boolean }>>;
+    /** The stack's outputs (secrets in plain, for the script's own use: a kubeconfig); none for a stack that is not up. */
+    outputs(stack: string): Promise<Record<string, unknown>>;
     /** `pulumi destroy --yes`, shown as it runs. */
     destroy(stack: string, options: DestroyOptions): Promise<DestroyOutcome>;
     /**
@@ -128,6 +130,13 @@ export async function automationEngine(root: string, cli: ChosenCli = chooseCli(
                 return Object.fromEntries(Object.entries(all).map(([key, { value, secret }]) => [key, { value, secret: Boolean(secret) }]));
             } catch (error) {
                 throw new EngineUnavailable(`stack ${name}'s config cannot be read (pulumi config: ${lastWords(error)}); nothing was changed`);
+            }
+        },
+        async outputs(name) {
+            try {
+                return Object.fromEntries(Object.entries(await (await select(name)).outputs()).map(([key, { value }]) => [key, value]));
+            } catch (error) {
+                throw new EngineUnavailable(`stack ${name}'s outputs cannot be read (pulumi stack output: ${lastWords(error)}); nothing was changed`);
             }
         },
         async destroy(name, options) {

@@ -184,7 +184,7 @@ describe("delete-everything", () => {
         const config = { "devkube:target": "minikbe" };
         await assert.rejects(
             deleteEverything("minikube", fakeEngine({ state: stateOf(await STACK_RUNS.minikube()), config }, calls), () => {}, { fetch: async () => assert.fail(), env: {}, ask: async () => "minikube" }, root),
-            (e: Error) => e instanceof NightError && /^stack minikube's config says where its data is, and it has problems; nothing was deleted\. .*\n  - devkube:target: got "minikbe"; allowed: digitalocean, minikube, baremetal, kubeconfig$/.test(e.message),
+            (e: Error) => e instanceof NightError && /^stack minikube's config says where its data is, and it has problems; nothing was changed\. .*\n  - devkube:target: got "minikbe"; allowed: digitalocean, minikube, baremetal, kubeconfig$/.test(e.message),
         );
         assert.deepEqual(calls.filter((c) => c.startsWith("releaseAll") || c.startsWith("destroy")), []);
     });

@@ -5,6 +5,7 @@ import { DestroyOutcome, EngineUnavailable, StackEngine, StateResource } from ".
 export interface FakeEngineOptions {
     readonly state?: StateResource[];
     readonly config?: Record<string, string>;
+    readonly outputs?: Record<string, unknown>;
     /** listStacks fails with this message (the backend or the CLI cannot be used). */
     readonly unavailable?: string;
     /** What each destroy returns, in turn; ok with no diagnostics once they run out. */
@@ -35,6 +36,10 @@ export function fakeEngine(options: FakeEngineOptions, calls: string[]): StackEn
         async allConfig(stack) {
             calls.push(`allConfig ${stack}`);
             return Object.fromEntries(Object.entries(options.config ?? {}).map(([key, value]) => [key, { value, secret: false }]));
+        },
+        async outputs(stack) {
+            calls.push(`outputs ${stack}`);
+            return options.outputs ?? {};
         },
         async destroy(stack, o) {
             calls.push(["destroy", stack, ...(o.excludeProtected ? ["excludeProtected"] : []), ...(o.dropUnreachable ? ["dropUnreachable"] : [])].join(" "));

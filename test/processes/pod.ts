@@ -100,8 +100,8 @@ export class RunningContainer {
     }
 
     /** `kubectl exec`: a command inside the container, with its root, cwd, env, user and capabilities. */
-    exec(command: string[], timeoutMs = 15000): Result {
-        return run("nsenter", ["-t", String(this.pid), "-m", "-n", "-p", "-u", "-i", "-r", "-w", "--", ...this.launcher, ...command], timeoutMs);
+    exec(command: string[], timeoutMs = 15000, input?: string | Buffer): Result {
+        return run("nsenter", ["-t", String(this.pid), "-m", "-n", "-p", "-u", "-i", "-r", "-w", "--", ...this.launcher, ...command], timeoutMs, input);
     }
 
     /** A client beside the container: in its network namespace and root (its /etc/hosts), as root, with a plain env. */
@@ -293,7 +293,7 @@ async function childOf(parent: number): Promise<number> {
     throw new Error("the container's namespace did not start");
 }
 
-export function run(command: string, args: string[], timeoutMs = 15000, input?: string): Result {
+export function run(command: string, args: string[], timeoutMs = 15000, input?: string | Buffer): Result {
     const r = spawnSync(command, args, { encoding: "utf8", timeout: timeoutMs, input, killSignal: "SIGKILL" });
     return { code: r.status ?? (r.error ? 127 : 128), stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? ` (${r.error.message})` : ""}` };
 }

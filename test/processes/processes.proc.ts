@@ -9,6 +9,9 @@ import { DefinedContainer, Role, definedContainers } from "./containers";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 import { nfs41 } from "./share-server";
+import { Remote } from "../../scripts/sync/share";
+import { Sync } from "../../scripts/sync/session";
+import { inDirectory } from "../../scripts/sync";
 
 const HERE = __dirname;
 const TOOLS = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-process-tools-"));
@@ -279,6 +282,48 @@ describe("devkube's containers, run for real", function () {
             assert.equal(w.code, 0);
             assert.equal(get().body, "hello, edited\n");
             assert.ok(web.probe(c.container.livenessProbe).ok);
+        });
+
+        it("editor: npm run sync's scripts run in it (BusyBox sh, find, stat, tar, awk, xargs): first copy, save, rename, delete, conflict", async function () {
+            const folder = dirFor("laptop");
+            const write = (file: string, text: string) => {
+                fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+                fs.writeFileSync(path.join(folder, file), text);
+            };
+            write("app/server.js", "listen(3000)");
+            write("app/a file with spaces.txt", "spaces");
+            write(`app/${"long-".repeat(25)}name.txt`, "a path over 100 bytes");
+            write(".gitignore", "node_modules/\n");
+            write("node_modules/dep/index.js", "never sent");
+            // As kubectl exec runs it: in the editor's working directory (the share), with the tar on stdin.
+            const remote: Remote = {
+                describe: "the editor container",
+                run: async (script, args, input) => editor.exec(["sh", "-c", script, "sh", ...args], 30000, input),
+                present: async () => true,
+            };
+            const lines: string[] = [];
+            const sync = new Sync(inDirectory(remote, "synced"), { folder, delete: false, print: (l) => lines.push(l) });
+            await sync.catchUp("initial copy");
+            const onShare = (file: string) => path.join(share, "synced", file);
+            assert.equal(fs.readFileSync(onShare("app/server.js"), "utf8"), "listen(3000)", lines.join("\n"));
+            assert.equal(fs.readFileSync(onShare("app/a file with spaces.txt"), "utf8"), "spaces");
+            assert.equal(fs.readFileSync(onShare(`app/${"long-".repeat(25)}name.txt`), "utf8"), "a path over 100 bytes");
+            assert.ok(!fs.existsSync(onShare("node_modules")), "ignored files stay on the laptop");
+            assert.equal(fs.statSync(onShare("app/server.js")).mtimeMs, Math.floor(fs.statSync(path.join(folder, "app/server.js")).mtimeMs / 1000) * 1000);
+            write("app/server.js", "listen(8080)");
+            fs.renameSync(path.join(folder, "app"), path.join(folder, "src"));
+            await sync.sendChanges(new Set(["app", "src"]));
+            assert.equal(fs.readFileSync(onShare("src/server.js"), "utf8"), "listen(8080)");
+            assert.ok(!fs.existsSync(onShare("app")), "the renamed directory is gone from the share");
+            fs.writeFileSync(onShare("src/a file with spaces.txt"), "edited in the editor");
+            write("src/a file with spaces.txt", "edited on the laptop too");
+            await sync.sendChanges(new Set(["src/a file with spaces.txt"]));
+            assert.equal(fs.readFileSync(onShare("src/a file with spaces.txt"), "utf8"), "edited in the editor");
+            assert.ok(lines.some((l) => l.startsWith("conflict: src/a file with spaces.txt was changed on the share")), lines.join("\n"));
+            fs.rmSync(path.join(folder, "src/server.js"));
+            await sync.sendChanges(new Set(["src/server.js"]));
+            assert.ok(!fs.existsSync(onShare("src/server.js")));
+            assert.deepEqual(fs.readdirSync(path.join(share, "synced")).filter((n) => n.startsWith(".devkube-sync")), [], "no scratch left on the share");
         });
 
         it("editor stops at once on SIGTERM (its trap, as PID 1)", async function () {

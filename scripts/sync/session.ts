@@ -1,0 +1,353 @@
+// One `npm run sync`: the first copy (only what differs), then every save, create, rename and delete in
+// batches, until it is stopped, the connection cannot be had back, or the stack goes to sleep.
+import * as fs from "fs";
+import * as path from "path";
+import { IgnoreRules, LocalFile, isIgnoreFile, scanFolder, tarFiles } from "./folder";
+import { FileState, Step, batchSteps, bytes, expectation, initialPlan, parseManifest, parseOutcomes } from "./plan";
+import { DONE, MANIFEST_SCRIPT, Remote, applyBatch } from "./share";
+
+export interface SyncOptions {
+    readonly folder: string;
+    /** Delete what only the share has (listed first). */
+    readonly delete: boolean;
+    readonly print: (line: string) => void;
+    /** How long the folder must be quiet before a batch goes (a burst is one batch). */
+    readonly quietMs?: number;
+    /** A batch goes at the latest this long after its first change, however busy the folder is. */
+    readonly maxWaitMs?: number;
+    /** How often an idle sync checks that the stack is still awake. */
+    readonly heartbeatMs?: number;
+    /** Waits between reconnection attempts; after the last one, the sync gives up. */
+    readonly retryMs?: readonly number[];
+    readonly now?: () => Date;
+}
+
+/** The connection went away mid-script (or the script could not run): the share's answer is incomplete. */
+export class Dropped extends Error {}
+
+/** How the sync ended. */
+export type Ending = "stopped" | "asleep" | "gave up";
+
+/** At most this much goes in one exec: a big first copy is several, each with its own progress line. */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+const CHUNK_FILES = 2000;
+
+export class Sync {
+    /** What the share holds that this sync sent or found equal: the state a change must still find there. */
+    private readonly synced = new Map<string, FileState>();
+    /** The folder's version of each file when it was last sent (or found equal on the share). */
+    private readonly sent = new Map<string, string>();
+    private readonly rules: IgnoreRules;
+    private warnedSkipped = false;
+
+    constructor(
+        private readonly remote: Remote,
+        private readonly options: SyncOptions,
+    ) {
+        this.rules = new IgnoreRules(options.folder);
+    }
+
+    /** The share's files that count (what the folder's rules leave). */
+    async shareFiles(): Promise<Map<string, FileState>> {
+        const names = pruneNames(this.options.folder);
+        const result = await this.remote.run(MANIFEST_SCRIPT, names);
+        if (!result.stdout.includes(DONE)) {
+            throw new Dropped(lastLine(result));
+        }
+        const all = parseManifest(result.stdout);
+        return new Map([...all].filter(([file]) => !this.rules.ignores(file)));
+    }
+
+    /** The first copy, and every resume after a reconnect: only what differs goes; the share's own files stay unless --delete. */
+    async catchUp(what: "initial copy" | "resumed"): Promise<void> {
+        const started = Date.now();
+        const scan = scanFolder(this.options.folder, this.rules);
+        this.warnSkipped(scan.skipped);
+        const share = await this.shareFiles();
+        const plan = initialPlan(scan.files, share);
+        this.synced.clear();
+        this.sent.clear();
+        const sending = new Set(plan.send);
+        for (const [file, state] of share) {
+            const local = scan.files.get(file);
+            if (local && !sending.has(file)) {
+                this.synced.set(file, state);
+                this.sent.set(file, local.version);
+            }
+        }
+        const steps: Step[] = plan.send.map((file) => ({ op: "put", path: file, expect: expectation(share.get(file)) }));
+        if (plan.shareOnly.length > 0) {
+            if (this.options.delete) {
+                this.options.print(`deleting ${plan.shareOnly.length} file(s) that are on the share and not in the folder (--delete): ${listed(plan.shareOnly)}`);
+                steps.push(...plan.shareOnly.map((file): Step => ({ op: "del", path: file, expect: expectation(share.get(file)) })));
+            } else {
+                this.options.print(
+                    `kept ${plan.shareOnly.length} file(s) that are on the share and not in the folder (add --delete to delete them): ${listed(plan.shareOnly)}`,
+                );
+            }
+        }
+        const total = plan.send.reduce((sum, file) => sum + (scan.files.get(file)?.size ?? 0), 0);
+        let sent = 0;
+        let sentBytes = 0;
+        await this.applyAll(steps, scan.files, (files, size) => {
+            sent += files;
+            sentBytes += size;
+            if (plan.send.length > CHUNK_FILES || total > CHUNK_BYTES) {
+                this.options.print(`${what}: ${sent}/${plan.send.length} files, ${bytes(sentBytes)} of ${bytes(total)}, ${rate(sentBytes, started)}`);
+            }
+        });
+        const seconds = (Date.now() - started) / 1000;
+        this.options.print(
+            `${what}: ${sent} file(s) sent (${bytes(sentBytes)}) in ${seconds.toFixed(1)} s, ${rate(sentBytes, started)}; ${plan.same} already the same on the share`,
+        );
+    }
+
+    /**
+     * Sends a batch for the paths the folder reported, as the folder has them now; returns false when
+     * nothing was to be done.
+     */
+    async sendChanges(touched: ReadonlySet<string>): Promise<boolean> {
+        if ([...touched].some(isIgnoreFile)) {
+            this.rules.reload();
+        }
+        const local = new Map<string, LocalFile>();
+        for (const file of touched) {
+            for (const [found, state] of scanFolder(this.options.folder, this.rules, file).files) {
+                local.set(found, state);
+            }
+        }
+        const steps = batchSteps(touched, local, this.sent, this.synced);
+        if (steps.length === 0) {
+            return false;
+        }
+        const started = Date.now();
+        let sent = 0;
+        let size = 0;
+        const deleted = steps.filter((s) => s.op === "del").length;
+        await this.applyAll(steps, local, (files, chunkBytes) => {
+            sent += files;
+            size += chunkBytes;
+        });
+        const time = (this.options.now ?? (() => new Date()))().toTimeString().slice(0, 8);
+        this.options.print(`${time} sent ${sent} file(s) (${bytes(size)})${deleted ? `, deleted ${deleted}` : ""} in ${Date.now() - started} ms`);
+        return true;
+    }
+
+    /** Runs the steps in chunks; reports each chunk's files sent and bytes; conflicts are printed, never overwritten. */
+    private async applyAll(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
+        for (const chunk of chunks(steps, local)) {
+            const puts = chunk.filter((s) => s.op === "put").map((s) => s.path);
+            const files = tarFiles(this.options.folder, puts, local);
+            const result = await applyBatch(this.remote, chunk, files);
+            if (!result.stdout.includes(DONE)) {
+                throw new Dropped(lastLine(result));
+            }
+            let sent = 0;
+            for (const outcome of parseOutcomes(result.stdout)) {
+                if (outcome.kind === "ok") {
+                    this.synced.set(outcome.path, outcome.state);
+                    this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
+                    sent++;
+                } else if (outcome.kind === "gone") {
+                    this.synced.delete(outcome.path);
+                    this.sent.delete(outcome.path);
+                } else {
+                    const share = outcome.share === "absent" ? "deleted on the share" : "changed on the share";
+                    this.options.print(
+                        `conflict: ${outcome.path} was ${share} since the last sync; the share's version is kept and yours was not sent (save it again to send it)`,
+                    );
+                    // Seen now: the next save of this file goes, over the share's version.
+                    this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
+                    const [size, mtime] = outcome.share.split(":").map(Number);
+                    if (outcome.share === "absent") {
+                        this.synced.delete(outcome.path);
+                    } else {
+                        this.synced.set(outcome.path, { size, mtime });
+                    }
+                }
+            }
+            chunkDone(sent, files.reduce((sum, f) => sum + f.data.length, 0));
+        }
+    }
+
+    /** The first copy, then every change until Ctrl-C (`stop`), a dropped connection it cannot get back, or sleep. */
+    async run(stop: Promise<void>): Promise<Ending> {
+        if (!(await this.remote.present())) {
+            return "asleep";
+        }
+        // Watching from before the first copy: a save during it is in the first batch after it.
+        const touched = new Set<string>();
+        let wake: () => void = () => {};
+        const watcher = fs.watch(this.options.folder, { recursive: true }, (_event, name) => {
+            if (name) {
+                touched.add(String(name).split(path.sep).join("/"));
+                wake();
+            }
+        });
+        const first = await this.connected(() => this.catchUp("initial copy"));
+        if (first !== undefined) {
+            watcher.close();
+            return first;
+        }
+        this.options.print(`watching ${this.options.folder}: every save goes to the share (Ctrl-C stops)`);
+        let stopped = false;
+        stop.then(() => {
+            stopped = true;
+            wake();
+        });
+        try {
+            for (;;) {
+                await this.quietOrHeartbeat(touched, (resume) => (wake = resume), () => stopped);
+                if (stopped) {
+                    return "stopped";
+                }
+                if (touched.size === 0) {
+                    if (!(await this.remote.present())) {
+                        return "asleep";
+                    }
+                    continue;
+                }
+                const batch = new Set(touched);
+                touched.clear();
+                const ending = await this.connected(() => this.sendChanges(batch), () => this.catchUp("resumed"));
+                if (ending !== undefined) {
+                    return ending;
+                }
+            }
+        } finally {
+            watcher.close();
+        }
+    }
+
+    /**
+     * Runs `work`; when the connection drops, says so, waits, and resumes with `resume` (a diff) once the
+     * editor answers again. Returns how the sync ends, or undefined to go on.
+     */
+    private async connected(work: () => Promise<unknown>, resume: () => Promise<unknown> = work): Promise<Ending | undefined> {
+        try {
+            await work();
+            return undefined;
+        } catch (error) {
+            if (!(error instanceof Dropped)) {
+                throw error;
+            }
+            this.options.print(`connection to the share lost (${error.message}); reconnecting`);
+        }
+        for (const wait of this.options.retryMs ?? [1000, 2000, 5000, 10000, 20000]) {
+            await new Promise((resolve) => setTimeout(resolve, wait));
+            if (!(await this.remote.present())) {
+                return "asleep";
+            }
+            try {
+                await resume();
+                this.options.print("reconnected; the share has caught up");
+                return undefined;
+            } catch (error) {
+                if (!(error instanceof Dropped)) {
+                    throw error;
+                }
+                this.options.print(`still no connection (${error.message}); retrying`);
+            }
+        }
+        return "gave up";
+    }
+
+    /** Waits until the folder has been quiet for quietMs (at most maxWaitMs after the first change), a heartbeat, or a stop. */
+    private async quietOrHeartbeat(touched: ReadonlySet<string>, onChange: (resume: () => void) => void, stopped: () => boolean): Promise<void> {
+        const quiet = this.options.quietMs ?? 40;
+        const maxWait = this.options.maxWaitMs ?? 300;
+        const heartbeat = this.options.heartbeatMs ?? 15000;
+        if (touched.size === 0) {
+            await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, heartbeat);
+                onChange(() => {
+                    clearTimeout(timer);
+                    resolve();
+                });
+            });
+        }
+        const first = Date.now();
+        while (!stopped() && touched.size > 0) {
+            const changed = await new Promise<boolean>((resolve) => {
+                const timer = setTimeout(() => resolve(false), quiet);
+                onChange(() => {
+                    clearTimeout(timer);
+                    resolve(true);
+                });
+            });
+            if (!changed || Date.now() - first >= maxWait) {
+                return;
+            }
+        }
+    }
+
+    private warnSkipped(skipped: readonly string[]): void {
+        if (skipped.length > 0 && !this.warnedSkipped) {
+            this.warnedSkipped = true;
+            this.options.print(`not synced (symbolic links and names with a newline are not sent): ${listed(skipped)}`);
+        }
+    }
+}
+
+/** Steps in execs of at most CHUNK_FILES files and CHUNK_BYTES bytes. */
+function chunks(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>): Step[][] {
+    const out: Step[][] = [];
+    let current: Step[] = [];
+    let size = 0;
+    for (const step of steps) {
+        const stepSize = step.op === "put" ? (local.get(step.path)?.size ?? 0) : 0;
+        if (current.length > 0 && (current.length >= CHUNK_FILES || size + stepSize > CHUNK_BYTES)) {
+            out.push(current);
+            current = [];
+            size = 0;
+        }
+        current.push(step);
+        size += stepSize;
+    }
+    if (current.length > 0) {
+        out.push(current);
+    }
+    return out;
+}
+
+/**
+ * Directory names the folder ignores wherever they are (a plain name in its root .gitignore or
+ * .devkubeignore, such as node_modules/): the share's `find` does not walk them at all.
+ */
+export function pruneNames(folder: string): string[] {
+    const names = new Set([".git"]);
+    for (const file of [".gitignore", ".devkubeignore"]) {
+        let text = "";
+        try {
+            text = fs.readFileSync(path.join(folder, file), "utf8");
+        } catch {
+            continue;
+        }
+        const lines = text.split("\n").map((l) => l.trim());
+        if (lines.some((l) => l.startsWith("!"))) {
+            // A negation can bring back a file inside an ignored directory: walk everything then.
+            return [".git"];
+        }
+        for (const line of lines) {
+            const name = line.replace(/\/$/, "");
+            if (/^[A-Za-z0-9._-]+$/.test(name) && !/^\.+$/.test(name)) {
+                names.add(name);
+            }
+        }
+    }
+    return [...names];
+}
+
+function listed(files: readonly string[]): string {
+    return files.length <= 5 ? files.join(", ") : `${files.slice(0, 5).join(", ")} and ${files.length - 5} more`;
+}
+
+function rate(sentBytes: number, started: number): string {
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    return `${bytes(Math.round(sentBytes / seconds))}/s`;
+}
+
+function lastLine(result: { code: number; stdout: string; stderr: string }): string {
+    const text = `${result.stderr}\n${result.stdout}`.trim().split("\n").filter(Boolean).pop();
+    return text ? `${text.trim()}, exit ${result.code}` : `exit ${result.code}`;
+}
