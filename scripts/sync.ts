@@ -57,20 +57,18 @@ export function inDirectory(remote: Remote, dir: string): Remote {
     return { ...remote, describe: `${remote.describe}, directory ${dir}`, run: (script, args, input) => remote.run(`mkdir -p -- ${quoted} && cd -- ${quoted} || exit 1\n${script}`, args, input) };
 }
 
-/** The editor of the stack, from its config (namespace, kube context) and, on DigitalOcean, its kubeconfig output. */
+/** The editor of the stack, from its config (namespace, kube context) and the kubeconfig output of a target that makes its cluster. */
 export async function editorOf(name: string, engine: StackEngine): Promise<{ remote: Remote; cleanup: () => void }> {
     const config = await checkedConfig(name, engine, "says where its editor is");
-    const settings = config.target as { kind: string; kubeContext?: string };
+    const settings = config.target as { kubeContext?: string };
+    // A target that makes its cluster (DigitalOcean) hands out its kubeconfig as an output.
+    const { kubeconfig: made } = await engine.outputs(name);
     let kubeconfig: string | undefined;
     let dir: string | undefined;
-    if (settings.kind === "digitalocean") {
-        const outputs = await engine.outputs(name);
-        if (typeof outputs.kubeconfig !== "string") {
-            fail(`stack ${name} has no kubeconfig output: it is asleep or was never up; npm run wake -- ${name} first`);
-        }
+    if (typeof made === "string") {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-sync-"));
         kubeconfig = path.join(dir, "kubeconfig");
-        fs.writeFileSync(kubeconfig, outputs.kubeconfig, { mode: 0o600 });
+        fs.writeFileSync(kubeconfig, made, { mode: 0o600 });
     }
     const remote = kubectlRemote({
         namespace: config.namespace,
@@ -113,7 +111,19 @@ export async function sync(args: SyncArgs, engine: StackEngine, print: (line: st
 }
 
 if (require.main === module) {
-    const stop = new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    // Ctrl-C stops after the batch in flight; signals within a second are that one Ctrl-C (a terminal
+    // sends it to npm, tsx and node alike, and they pass it on), a later one stops at once.
+    let first = 0;
+    const stop = new Promise<void>((resolve) =>
+        process.on("SIGINT", () => {
+            if (first === 0) {
+                first = Date.now();
+                resolve();
+            } else if (Date.now() - first > 1000) {
+                process.exit(130);
+            }
+        }),
+    );
     Promise.resolve()
         .then(async () => {
             const args = parseSyncArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());

@@ -125,6 +125,19 @@ describe("sync: what goes and what stays", () => {
         assert.equal(fs.readFileSync(path.join(out, long), "utf8"), "a".repeat(1500));
         assert.equal(fs.statSync(path.join(out, "empty")).size, 0);
     });
+    it("pads the tar to whole records, so GNU tar ends at the archive's end though its standard input stays open", async () => {
+        const archive = tarOf([{ path: "a.txt", data: Buffer.from("hi"), mtime: 1700000000, mode: 0o644 }]);
+        assert.equal(archive.length % 10240, 0);
+        const out = dir("open-stdin");
+        const child = require("child_process").spawn("tar", ["-x", "-f", "-", "-C", out]);
+        child.stdin.write(archive);
+        const code = await new Promise((resolve) => {
+            const timer = setTimeout(() => (child.kill(), resolve("still running after 5 s")), 5000);
+            child.on("close", (c: number) => (clearTimeout(timer), resolve(c)));
+        });
+        assert.equal(code, 0);
+        assert.equal(fs.readFileSync(path.join(out, "a.txt"), "utf8"), "hi");
+    });
     it("ignores what .gitignore (at any level) and .devkubeignore ignore, and .git/ always", () => {
         const folder = dir("rules");
         write(folder, ".gitignore", "node_modules/\n*.log\n");

@@ -42,7 +42,13 @@ function padded(data: Buffer): Buffer[] {
     return rest === 0 ? [data] : [data, Buffer.alloc(BLOCK - rest)];
 }
 
-/** The files as one tar archive (two zero blocks at the end). */
+/** tar's record: GNU tar reads whole records, so an archive cut short of one waits for more input. */
+const RECORD = 20 * BLOCK;
+
+/**
+ * The files as one tar archive: two zero blocks at the end, padded to whole records, so that tar stops
+ * at the end of the archive even when its standard input is never closed (kwok's exec does not close it).
+ */
 export function tarOf(files: readonly TarFile[]): Buffer {
     const parts: Buffer[] = [];
     for (const file of files) {
@@ -55,5 +61,7 @@ export function tarOf(files: readonly TarFile[]): Buffer {
         parts.push(header(name, file.data.length, file.mtime, file.mode, "0"), ...padded(file.data));
     }
     parts.push(Buffer.alloc(BLOCK * 2));
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    parts.push(Buffer.alloc((RECORD - (length % RECORD)) % RECORD));
     return Buffer.concat(parts);
 }

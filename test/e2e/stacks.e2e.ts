@@ -125,6 +125,55 @@ async function readThroughShare(server: RunningContainer, file: string): Promise
     }
 }
 
+/**
+ * `npm run sync` as a user runs it, from a laptop folder, through `kubectl exec` into the editor (kwok's
+ * ClusterExec runs it in `share`): the first copy, a save served by `get` on the next request, a rename
+ * and a delete on the share; a file only on the share is kept; Ctrl-C stops it with exit 0.
+ */
+async function syncFromLaptop(stack: string, share: string, get: () => string): Promise<void> {
+    const laptop = fs.mkdtempSync(path.join(WORK, "laptop-"));
+    fs.mkdirSync(path.join(laptop, "html"));
+    fs.writeFileSync(path.join(laptop, "html", "index.html"), "saved on the laptop\n");
+    fs.writeFileSync(path.join(laptop, "notes.txt"), "to be renamed\n");
+    fs.writeFileSync(path.join(laptop, ".gitignore"), "node_modules/\n");
+    fs.mkdirSync(path.join(laptop, "node_modules"));
+    fs.writeFileSync(path.join(laptop, "node_modules", "big.js"), "never sent\n");
+    fs.writeFileSync(path.join(share, "made-in-the-editor.txt"), "kept\n");
+    let out = "";
+    const child = spawn("npm", ["run", "--silent", "sync", "--", stack, laptop], { cwd: PROJECT, env: { ...process.env, KUBECONFIG }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (out += chunk));
+    let code: number | null | undefined;
+    // npm itself ends by the signal it was sent (a shell shows ^C); the sync's own line says how it stopped.
+    const exited = new Promise<string>((resolve) => child.on("close", (c, signal) => resolve(`${(code = c)} ${signal}`)));
+    try {
+        await waitFor("the sync's first copy", () => {
+            assert.equal(code, undefined, `the sync ended early:\n${out}`);
+            return /^watching /m.test(out) ? true : undefined;
+        }, 60).catch((error) => assert.fail(`${error.message}\n${out}`));
+        assert.equal(get(), "saved on the laptop\n", `the first copy is served:\n${out}`);
+        assert.match(out, /^kept 1 file\(s\) that are on the share and not in the folder \(add --delete to delete them\): made-in-the-editor\.txt$/m);
+        assert.ok(!fs.existsSync(path.join(share, "node_modules")), "ignored files stay on the laptop");
+        fs.writeFileSync(path.join(laptop, "html", "index.html"), "saved again\n");
+        await waitFor("the save, served", () => (get() === "saved again\n" ? true : undefined), 20);
+        fs.renameSync(path.join(laptop, "notes.txt"), path.join(laptop, "renamed.txt"));
+        await waitFor("the rename on the share", () => (fs.existsSync(path.join(share, "renamed.txt")) && !fs.existsSync(path.join(share, "notes.txt")) ? true : undefined), 20);
+        fs.rmSync(path.join(laptop, "renamed.txt"));
+        await waitFor("the delete on the share", () => (!fs.existsSync(path.join(share, "renamed.txt")) ? true : undefined), 20);
+        assert.ok(fs.existsSync(path.join(share, "made-in-the-editor.txt")), "the share's own file is kept");
+    } finally {
+        // Ctrl-C, as a terminal sends it: to the whole process group (npm, tsx, node).
+        process.kill(-child.pid!, "SIGINT");
+    }
+    const ended = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running 20 s after Ctrl-C"), 20_000))]);
+    if (code === undefined) {
+        process.kill(-child.pid!, "SIGKILL");
+    }
+    assert.match(String(ended), /^(0 null|null SIGINT)$/, out);
+    assert.match(out, /^sync stopped; the share has every change sent so far$/m);
+    fs.rmSync(laptop, { recursive: true, force: true });
+}
+
 /** devkube's PersistentVolumes are named by Pulumi: find them by what they are. */
 function devkubePvs(): any[] {
     return kubeJson(["get", "pv", "-l", "app.kubernetes.io/part-of=devkube"]).items;
@@ -359,7 +408,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         upOrFail(stack);
     });
 
-    it("the edit loop through the outputs: a page written with editorShell is served through the port-forward command", async () => {
+    it("the edit loop through the outputs: a page written with editorShell, then one saved in a laptop folder with npm run sync, is served through the port-forward command", async () => {
         assert.equal(process.getuid?.(), 0, "the web server runs in a namespace of its own (test/processes/pod.ts), which needs root");
         mustPulumi(stack, ["config", "set", "devkube:webServiceType", "ClusterIP"]);
         upOrFail(stack);
@@ -380,6 +429,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
                 await waitFor("the page through the port-forward", () => (get() === "hello from the editor\n" ? true : undefined), 30);
                 write("hello, edited");
                 assert.equal(get(), "hello, edited\n", "the change, on the very next request");
+                await syncFromLaptop(stack, loop.share, get);
             } finally {
                 process.kill(-portForward.pid!, "SIGTERM");
             }
