@@ -50,7 +50,7 @@ export function quantityValue(text: string): number | undefined {
 }
 
 /** ports, checked; a Service needs a port of its own for each entry. */
-export function parsePorts(value: unknown, bad: Bad): AppPort[] {
+function parsePorts(value: unknown, bad: Bad): AppPort[] {
     const ports = checkField("ports", value, bad) ?? [];
     if (new Set(ports.map((p) => p.servicePort)).size !== ports.length) {
         bad("ports", value, "each port needs a service port of its own");
@@ -58,12 +58,8 @@ export function parsePorts(value: unknown, bad: Bad): AppPort[] {
     return ports;
 }
 
-export function parseVolume(value: unknown, bad: Bad): AppVolume | undefined {
-    return checkField("volume", value, bad);
-}
-
 /** ingress, checked, with its issuer: exactly one of clusterIssuer or issuer. */
-export function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
+function parseIngress(value: unknown, bad: Bad): AppIngress | undefined {
     const ingress = checkField("ingress", value, bad);
     if (value !== undefined && isMap(value) && (value.clusterIssuer === undefined) === (value.issuer === undefined)) {
         bad(
@@ -142,7 +138,7 @@ function parseApp(raw: unknown, index: number, keys: SecretKeys, problems: strin
     const { workspace, restartOnChange } = parseWorkspace(entry, command);
     const ingress = parseIngress(fields.ingress, bad);
     const expose = parseExposure(entry, ports);
-    const volume = parseVolume(fields.volume, bad);
+    const volume = checkField("volume", fields.volume, bad);
     const strategy = parseStrategy(entry, replicas);
     const { schedule, successfulJobsHistoryLimit, failedJobsHistoryLimit } = parseCronSchedule(entry, expose);
     const resources = parseResources(entry);

@@ -9,6 +9,7 @@ import { TarFile } from "./tar";
 /** Never sent, whatever the ignore files say: the repository's own database, and the sync's scratch on the share. */
 export const ALWAYS_IGNORED = [".git/", ".devkube-sync.*"];
 const IGNORE_FILES = [".gitignore", ".devkubeignore"];
+const ALWAYS = ignore().add(ALWAYS_IGNORED);
 
 export interface LocalFile extends FileState {
     readonly mode: number;
@@ -30,7 +31,7 @@ export class IgnoreRules {
 
     /** Whether a relative path ("/"-separated; a directory with a trailing "/") is left out. */
     ignores(relative: string): boolean {
-        if (ignore().add(ALWAYS_IGNORED).ignores(relative)) {
+        if (ALWAYS.ignores(relative)) {
             return true;
         }
         const parts = relative.split("/");
@@ -93,7 +94,7 @@ export function scanFolder(root: string, rules: IgnoreRules, under = ""): Folder
                     if (stat) {
                         files.set(file, stat);
                     }
-                } else if (!entry.isFile() || file.includes("\n")) {
+                } else {
                     skipped.push(file);
                 }
             }

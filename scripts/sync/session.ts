@@ -158,10 +158,10 @@ export class Sync {
                     );
                     // Seen now: the next save of this file goes, over the share's version.
                     this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
-                    const [size, mtime] = outcome.share.split(":").map(Number);
                     if (outcome.share === "absent") {
                         this.synced.delete(outcome.path);
                     } else {
+                        const [size, mtime] = outcome.share.split(":").map(Number);
                         this.synced.set(outcome.path, { size, mtime });
                     }
                 }
