@@ -34,6 +34,7 @@ async function devkube() {
             ),
             appDataSources: appDataSources(target, config.apps),
             idePassword: config.ide ? secrets.idePassword() : undefined,
+            ssh: config.ssh.length > 0 ? { keys: config.ssh, host: `devkube-${pulumi.getStack()}` } : undefined,
         },
         { providers: [target.provider] },
     );
@@ -44,6 +45,8 @@ async function devkube() {
         webServiceType: env.webServiceType,
         nfsServer: env.nfsServer,
         editorShell: env.editorShell,
+        sshPortForward: env.sshPortForward,
+        sshConfig: env.sshConfig,
         ideUrl: env.ideAccess,
         apps: env.appAccess,
         connections: env.appConnections,

@@ -31,6 +31,8 @@ export interface EnvironmentArgs {
     readonly idePassword?: pulumi.Input<string>;
     /** Workloads beside the code (devkube:apps). */
     readonly apps?: AppSpec[];
+    /** Public keys for SSH into the editor's pod, and the host name ~/.ssh/config gives it (devkube:ssh). */
+    readonly ssh?: { readonly keys: readonly string[]; readonly host: string };
     /** The apps' secretEnv values, by app name and variable; Pulumi secrets. */
     readonly appSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
     /** Where each app's own volume lives, by app name. */
@@ -49,6 +51,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly webAccess: pulumi.Output<string>;
     public readonly webServiceType: pulumi.Output<string>;
     public readonly editorShell: pulumi.Output<string>;
+    public readonly sshPortForward: pulumi.Output<string>;
+    public readonly sshConfig: pulumi.Output<string>;
     public readonly ideAccess: pulumi.Output<string>;
     /** How to reach each app, by name. */
     public readonly appAccess: pulumi.Output<Record<string, string>>;
@@ -125,8 +129,10 @@ export class Environment extends pulumi.ComponentResource {
         this.webAccess = web.access;
         this.webServiceType = web.serviceType;
 
-        const editor = new Editor(`${name}-editor`, { namespace: ns.name, shareClaimName: share.claimName }, child);
+        const editor = new Editor(`${name}-editor`, { namespace: ns.name, shareClaimName: share.claimName, ssh: args.ssh }, child);
         this.editorShell = editor.shellCommand;
+        this.sshPortForward = editor.sshPortForward;
+        this.sshConfig = editor.sshConfig;
 
         if (args.idePassword !== undefined) {
             const ide = new Ide(`${name}-ide`, { namespace: ns.name, shareClaimName: share.claimName, password: args.idePassword }, child);
@@ -166,6 +172,8 @@ export class Environment extends pulumi.ComponentResource {
             nfsServer: this.nfsServer,
             webAccess: this.webAccess,
             editorShell: this.editorShell,
+            sshPortForward: this.sshPortForward,
+            sshConfig: this.sshConfig,
             ideAccess: this.ideAccess,
             appAccess: this.appAccess,
             appConnections: this.appConnections,

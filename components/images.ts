@@ -11,4 +11,6 @@ export const IMAGES = {
     editor: "alpine:3.21.3",
     /** code-server, published for amd64 and arm64. */
     ide: "codercom/code-server:4.96.4",
+    /** OpenSSH on Alpine (linuxserver.io), amd64 and arm64; devkube runs its sshd directly, without the image's init. */
+    ssh: "lscr.io/linuxserver/openssh-server:10.3_p1-r1-ls238",
 } as const;

@@ -37,6 +37,8 @@ export const SIZES = {
     web: { cpuRequest: "50m", memoryRequest: "32Mi", cpuLimit: "200m", memoryLimit: "128Mi" },
     editor: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "400m", memoryLimit: "512Mi" },
     ide: { cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+    // sshd itself is small; the limit leaves room for a desktop IDE's server (VS Code's runs on Node.js).
+    ssh: { cpuRequest: "125m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "512Mi" },
 } as const satisfies Record<string, ResourceSizes>;
 
 /** pulumi-kubernetes' annotation that makes it skip its await for one object; each use says why. */

@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF, PART_OF_LABEL } from "../contract/identity";
 import type { ResourceDemand } from "../config/needs";
+import { quantityValue } from "../config/apps";
+import { ResourceSizes, SIZES } from "./kube";
 
 export interface EnvironmentNamespaceArgs {
     /** The Kubernetes namespace name (a DNS label). */
@@ -24,11 +26,16 @@ export interface EnvironmentNamespaceArgs {
 }
 
 const GIB = 1024 ** 3;
-/**
- * Room for devkube's own workloads (NFS server, web, editor, IDE), each possibly twice during a rolling
- * update: about 3.6 cores and 3.8Gi of limits at most.
- */
-const ENVIRONMENT_ROOM = { cpuRequest: 2, cpuLimit: 4, memoryRequest: 2 * GIB, memoryLimit: 4 * GIB };
+/** Room for devkube's own containers (NFS server, web, editor, IDE, sshd), each twice during a rolling update. */
+const ENVIRONMENT_ROOM = (() => {
+    const sum = (pick: (sizes: ResourceSizes) => string) => 2 * Object.values(SIZES).reduce((total, sizes) => total + (quantityValue(pick(sizes)) ?? 0), 0);
+    return {
+        cpuRequest: sum((s) => s.cpuRequest),
+        cpuLimit: sum((s) => s.cpuLimit),
+        memoryRequest: sum((s) => s.memoryRequest),
+        memoryLimit: sum((s) => s.memoryLimit),
+    };
+})();
 
 /** Hard ceilings for the whole environment: a runaway build cannot starve the cluster. */
 export function quotaFor(args: Pick<EnvironmentNamespaceArgs, "nodePorts" | "loadBalancers" | "maxPods" | "claims" | "appDemand">): Record<string, string> {

@@ -10,6 +10,7 @@ import { ConfigError, DNS_LABEL, Size, closest, parseSize, show } from "./common
 import { Settings, Values, checkSettings, mergeSettings } from "./schema";
 import type { SettingReader, TargetConfig } from "./target-config";
 import { PRESETS, defaultPasswordKey } from "./presets";
+import { PRIVATE_KEY_PROBLEM, SSH_KEY_RULE, sshKeyProblem } from "./ssh";
 import { DEFAULT_NAMESPACE, SERVICE_TYPES } from "../contract/identity";
 import type { ServiceType } from "../contract/identity";
 
@@ -59,6 +60,21 @@ export const COMMON_SETTINGS = {
         description: "Password of the browser IDE; set it with `pulumi config set --secret devkube:idePassword ...` (a plain value is refused).",
         comment: "Not declared `secret: true`: Pulumi would then reject the empty default in every stack. The program\nitself refuses a password that was not set with --secret.",
     }),
+    ssh: z
+        .array(
+            z.string(SSH_KEY_RULE).superRefine((line, context) => {
+                const problem = sshKeyProblem(line);
+                if (problem) {
+                    context.addIssue({ code: "custom", message: problem, params: { conceal: problem === PRIVATE_KEY_PROBLEM } });
+                }
+            }),
+            `use a list of public keys, e.g. ["ssh-ed25519 AAAAC3Nz... you@laptop"]`,
+        )
+        .default([])
+        .meta({
+            description:
+                "Public keys that may log in over SSH to the editor's pod, for desktop IDEs (VS Code Remote-SSH, JetBrains Gateway); empty for no SSH. Reached only through kubectl port-forward (outputs sshPortForward, sshConfig).",
+        }),
     maxPods: z
         .int(PODS_RULE)
         .min(5, PODS_RULE)
@@ -96,7 +112,7 @@ export interface RawConfig {
 /** The checked config: the common keys as the schema gives them, and what devkube reads into them. */
 export type DevkubeConfig<S extends { readonly kind: string } = { readonly kind: string }> = Pick<
     Values<typeof COMMON_SETTINGS>,
-    "namespace" | "nfsMountOptions" | "ide" | "maxPods"
+    "namespace" | "nfsMountOptions" | "ide" | "ssh" | "maxPods"
 > & {
     /** The target's own settings, as its module parsed them. */
     readonly target: S;
@@ -171,8 +187,8 @@ export function parseConfigFor<S extends { readonly kind: string }>(raw: RawConf
     if (problems.length > 0 || !settings || !workspaceSize) {
         throw new ConfigError(problems);
     }
-    const { namespace, nfsMountOptions, ide, maxPods } = values;
-    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, maxPods, apps };
+    const { namespace, nfsMountOptions, ide, ssh, maxPods } = values;
+    return { target: settings, namespace, workspaceSize, webServiceType, nfsMountOptions, ide, ssh, maxPods, apps };
 }
 
 /** The browser IDE's password: set, as a Pulumi secret, and not too short. */

@@ -76,7 +76,9 @@ export function checkSettings<S extends Settings>(settings: S, get: (key: string
             issue.path.length > 0
                 ? issue.path.reduce<any>((value, step) => value?.[step as keyof typeof value], decoded)
                 : typeof fallback === "string" ? (text ?? "").trim() : text;
-        problems.push(`devkube:${key}${where}: got ${JSON.stringify(shown)}; ${issue.message}`);
+        // A rule may keep the value out of the message (a private key pasted where a public one goes).
+        const concealed = issue.code === "custom" && (issue as { params?: { conceal?: boolean } }).params?.conceal === true;
+        problems.push(concealed ? `devkube:${key}${where}: ${issue.message}` : `devkube:${key}${where}: got ${JSON.stringify(shown)}; ${issue.message}`);
         values[key] = typeof fallback === "string" && text !== undefined ? text.trim() : fallback;
         bad.add(key);
     }

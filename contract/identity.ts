@@ -43,6 +43,12 @@ export const CLAIM_NAMES = {
     appData: (appName: string): string => `${appName}-data`,
 } as const;
 
+/**
+ * devkube's own directory at the share's root (the sshd's host key): kept, and never touched by npm run
+ * sync, which neither sends nor deletes anything in it.
+ */
+export const SHARE_OWN_DIR = ".devkube";
+
 /** The namespace devkube uses unless a stack sets devkube:namespace. */
 export const DEFAULT_NAMESPACE = "devkube";
 

@@ -69,8 +69,9 @@ describe("components: decisions", () => {
         // 20 replicas at the app defaults (100m/128Mi, limits 400m/256Mi), plus 5 surge pods.
         const demand = { cpuRequest: 25 * 0.1, cpuLimit: 25 * 0.4, memoryRequest: 25 * 128 * 1024 ** 2, memoryLimit: 25 * 256 * 1024 ** 2 };
         const many = quotaFor({ nodePorts: 0, loadBalancers: 0, maxPods: 40, claims: 2, appDemand: demand });
-        assert.equal(many["limits.cpu"], "14", "10 cores for the apps + 4 for the environment");
-        assert.equal(many["requests.cpu"], "5");
+        // devkube's own containers (SIZES), each twice during a rolling update: 5.08 cores of limits, 1.27 of requests.
+        assert.equal(many["limits.cpu"], "16", "10 cores for the apps + 5.08 for the environment");
+        assert.equal(many["requests.cpu"], "4", "2.5 cores for the apps + 1.27 for the environment");
     });
     it("keeps the backing disk on Retain with node affinity when it lives on one node", () => {
         const spec: any = backingVolumeSpec({

@@ -81,7 +81,7 @@ function assertCommonWiring(run: ProgramRun, expectedServer: string) {
 
     assert.equal(run.outputs.namespace, "devkube");
     assert.equal(run.outputs.nfsServer, expectedServer);
-    assert.match(String(run.outputs.editorShell), /^kubectl -n devkube exec -it deploy\/editor -- sh$/);
+    assert.match(String(run.outputs.editorShell), /^kubectl -n devkube exec -it deploy\/editor -c shell -- sh$/);
 }
 
 function assertInClusterNfs(run: ProgramRun) {

@@ -202,9 +202,13 @@ describe("sync: whole sessions against a share run by sh", function () {
         write(folder, "a.txt", "a");
         write(share, "old.txt", "old");
         write(share, "node_modules/y/index.js", "installed on the share");
+        // devkube's own directory (the sshd's host key) is neither listed nor deleted, and a folder's is not sent.
+        write(share, ".devkube/ssh/ssh_host_ed25519_key", "the host key");
+        write(folder, ".devkube/ssh/ssh_host_ed25519_key", "another machine's");
         await new Sync(localShare(share), { folder, delete: true, print }).catchUp("initial copy");
         assert.ok(lines.some((l) => l === "deleting 1 file(s) that are on the share and not in the folder (--delete): old.txt"), lines.join("\n"));
-        assert.deepEqual(Object.keys(tree(share)).sort(), [".gitignore", "a.txt", "node_modules/y/index.js"]);
+        assert.deepEqual(Object.keys(tree(share)).sort(), [".devkube/ssh/ssh_host_ed25519_key", ".gitignore", "a.txt", "node_modules/y/index.js"]);
+        assert.equal(fs.readFileSync(path.join(share, ".devkube/ssh/ssh_host_ed25519_key"), "utf8"), "the host key");
     });
 
     it("watches: saves, creates, renames (a file and a directory) and deletes reach the share; a burst of 1,000 files is one batch", async () => {

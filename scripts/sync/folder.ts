@@ -5,9 +5,13 @@ import * as path from "path";
 import ignore, { Ignore } from "ignore";
 import { FileState } from "./plan";
 import { TarFile } from "./tar";
+import { SHARE_OWN_DIR } from "../../contract/identity";
 
-/** Never sent, whatever the ignore files say: the repository's own database, and the sync's scratch on the share. */
-export const ALWAYS_IGNORED = [".git/", ".devkube-sync.*"];
+/**
+ * Never sent nor deleted, whatever the ignore files say: the repository's own database, the sync's
+ * scratch on the share, and devkube's own directory at the share's root (the sshd's host key).
+ */
+export const ALWAYS_IGNORED = [".git/", ".devkube-sync.*", `/${SHARE_OWN_DIR}/`];
 const IGNORE_FILES = [".gitignore", ".devkubeignore"];
 const ALWAYS = ignore().add(ALWAYS_IGNORED);
 

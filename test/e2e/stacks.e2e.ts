@@ -11,6 +11,7 @@ import { NFS_SERVER } from "../../contract/identity";
 import type { NamespaceData } from "../processes/kubelet";
 import type { RunningContainer } from "../processes/pod";
 import { nfs41, serveShare } from "../processes/share-server";
+import { clientKey } from "../processes/ssh-key";
 import {
     exists,
     initStack,
@@ -130,6 +131,35 @@ async function readThroughShare(server: RunningContainer, file: string): Promise
  * ClusterExec runs it in `share`): the first copy, a save served by `get` on the next request, a rename
  * and a delete on the share; a file only on the share is kept; Ctrl-C stops it with exit 0.
  */
+/**
+ * The sshPortForward and sshConfig outputs as a user runs them: ssh through kubectl port-forward reaches
+ * the editor's sshd (the one the API server holds, run with Debian's OpenSSH) as dev, in the share.
+ */
+async function sshThroughPortForward(outputs: Record<string, string>, get: () => string): Promise<void> {
+    assert.equal(outputs.sshPortForward, "kubectl -n devkube port-forward deploy/editor 2222:2222");
+    const host = /^Host (\S+)\n/.exec(outputs.sshConfig)?.[1];
+    assert.equal(host, "devkube-minikube", outputs.sshConfig);
+    const dir = fs.mkdtempSync(path.join(WORK, "ssh-"));
+    const config = path.join(dir, "config");
+    const knownHosts = path.join(dir, "known_hosts");
+    // The output entry as a user appends it to ~/.ssh/config, plus what keeps this test's ssh to itself.
+    fs.writeFileSync(config, `${outputs.sshConfig}\n  IdentityFile ${clientKey().file}\n  UserKnownHostsFile ${knownHosts}\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n`);
+    const forward = spawn("sh", ["-c", outputs.sshPortForward], { cwd: PROJECT, env: { ...process.env, KUBECONFIG }, stdio: "ignore", detached: true });
+    try {
+        const login = await waitFor("a login through the port-forward", () => {
+            const r = run("ssh", ["-F", config, host!, "id -un; id -u; pwd; cat html/index.html"]);
+            return r.code === 0 ? r : undefined;
+        }, 30);
+        assert.equal(login.stdout, `dev\n1000\n/workspace\n${get()}`, "the page ssh reads is the page the web server serves");
+        assert.match(fs.readFileSync(knownHosts, "utf8"), /^devkube-minikube ssh-ed25519 AAAA/, "known by its alias, not as 127.0.0.1:2222");
+        const password = run("ssh", ["-F", config, "-o", "PubkeyAuthentication=no", host!, "true"]);
+        assert.match(password.stderr, /Permission denied \(publickey\)/);
+    } finally {
+        process.kill(-forward.pid!, "SIGTERM");
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 async function syncFromLaptop(stack: string, share: string, get: () => string): Promise<void> {
     const laptop = fs.mkdtempSync(path.join(WORK, "laptop-"));
     fs.mkdirSync(path.join(laptop, "html"));
@@ -408,9 +438,10 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         upOrFail(stack);
     });
 
-    it("the edit loop through the outputs: a page written with editorShell, then one saved in a laptop folder with npm run sync, is served through the port-forward command", async () => {
+    it("the edit loop through the outputs: a page written with editorShell, then one saved in a laptop folder with npm run sync, is served through the port-forward command and read over SSH", async () => {
         assert.equal(process.getuid?.(), 0, "the web server runs in a namespace of its own (test/processes/pod.ts), which needs root");
         mustPulumi(stack, ["config", "set", "devkube:webServiceType", "ClusterIP"]);
+        mustPulumi(stack, ["config", "set", "--path", "devkube:ssh[0]", clientKey().publicKey]);
         upOrFail(stack);
         const outputs = stackOutputs(stack);
         const forward = /^(kubectl -n devkube port-forward svc\/web (\d+):80), then open (http:\/\/localhost:\d+)$/.exec(outputs.webUrl);
@@ -430,12 +461,14 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
                 write("hello, edited");
                 assert.equal(get(), "hello, edited\n", "the change, on the very next request");
                 await syncFromLaptop(stack, loop.share, get);
+                await sshThroughPortForward(outputs, get);
             } finally {
                 process.kill(-portForward.pid!, "SIGTERM");
             }
         } finally {
             await loop.stop();
             mustPulumi(stack, ["config", "rm", "devkube:webServiceType"]);
+            mustPulumi(stack, ["config", "rm", "devkube:ssh"]);
         }
     });
 });

@@ -1,10 +1,12 @@
 // Every container devkube defines, read from the program under the mocks harness for each stack and
 // worked example: the container as registered, its pod spec, and the ConfigMaps and Secrets it reads.
 import { IMAGES } from "../../components/images";
+import { SSH_CONTAINER } from "../../components/ssh";
 import { RESTART_ON_CHANGE } from "../../components/app";
 import { presetEntry } from "../../config/presets";
 import { ProgramRun, STACK_RUNS, fakeSecret, ofType, plain, podSpecs, runFixture, runProgram, stackConfigValues } from "../harness";
 import { Container, NamespaceData } from "./kubelet";
+import { clientKey } from "./ssh-key";
 
 export interface DefinedContainer {
     /** Which stack or example registered it. */
@@ -19,11 +21,12 @@ export interface DefinedContainer {
     readonly role: Role;
 }
 
-export type Role = "nfs-server" | "own-export" | "web" | "editor" | "ide" | "postgres" | "redis" | "restart-on-change" | "user";
+export type Role = "nfs-server" | "own-export" | "web" | "editor" | "ssh" | "ide" | "postgres" | "redis" | "restart-on-change" | "user";
 
 /** The runs the process suite reads: every committed stack, the IDE switched on, and the worked examples. */
 export const RUNS: Record<string, () => Promise<ProgramRun>> = {
     ...STACK_RUNS,
+    "minikube with SSH": () => runProgram("minikube", { ...stackConfigValues("minikube"), "devkube:ssh": JSON.stringify([clientKey().publicKey]) }),
     "minikube with the IDE": () =>
         runProgram(
             "minikube",
@@ -44,6 +47,9 @@ function roleOf(workloadName: string, c: Container, init: boolean): Role {
     }
     if (c.image === IMAGES.editor && workloadName === "editor") {
         return "editor";
+    }
+    if (c.image === IMAGES.ssh && workloadName === "editor" && c.name === SSH_CONTAINER) {
+        return "ssh";
     }
     if (c.image === IMAGES.ide && workloadName === "ide") {
         return "ide";

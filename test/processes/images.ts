@@ -92,6 +92,18 @@ export function standIns(): Record<string, StandIn> {
                 "VS Code's own modules come from GitHub in code-server's postinstall, which cannot run here: the login page, " +
                 "password check and /healthz are code-server's own and run; the editor UI behind the login does not load.",
         },
+        [IMAGES.ssh]: {
+            software: "OpenSSH 9.2 (Debian openssh-server) as the image's /usr/sbin/sshd.pam",
+            entrypoint: ["/init"],
+            cmd: [],
+            env: { PATH },
+            workingDir: "/",
+            user: root,
+            prepare: ['ln -sf /usr/sbin/sshd "$R/usr/sbin/sshd.pam"'],
+            differences:
+                "The image runs OpenSSH 10.3 on Alpine (sshd.pam, with sshd-session and sshd-auth beside it); Debian's 9.2 here reads the same " +
+                "sshd_config; devkube's command replaces the image's s6 init in both, and PAM is off in both.",
+        },
         "postgres:17.2-alpine": {
             software: "PostgreSQL 15 (Debian postgresql-15) behind a stand-in of the image's first-run entrypoint",
             entrypoint: ["docker-entrypoint.sh"],

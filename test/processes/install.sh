@@ -3,7 +3,7 @@
 # from npm (outside the repo, under ~/.cache/devkube). Prints one line and exits non-zero when it cannot.
 set -uo pipefail
 PACKAGES=(nfs-ganesha nfs-ganesha-vfs rpcbind dbus libnfs-utils nginx-light postgresql-15 postgresql-client-15
-          redis-server redis-tools busybox-static curl iproute2 util-linux procps gcc libc6-dev)
+          redis-server redis-tools openssh-server openssh-client busybox-static curl iproute2 util-linux procps gcc libc6-dev)
 # The version users run: the tag of the IDE image (components/images.ts).
 CODE_SERVER_VERSION=$(sed -n 's|.*"codercom/code-server:\([0-9.]*\)".*|\1|p' components/images.ts)
 CACHE=${DEVKUBE_CACHE:-$HOME/.cache/devkube}
@@ -20,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         exit 1
     fi
     # Debian starts the servers it has just installed when it can; the tests start their own.
-    for s in nginx postgresql redis-server nfs-ganesha rpcbind; do
+    for s in nginx postgresql redis-server nfs-ganesha rpcbind ssh; do
         service "$s" stop >/dev/null 2>&1 || true
     done
 fi

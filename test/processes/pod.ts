@@ -258,12 +258,16 @@ function setupScript(dir: string, options: PodOptions, workingDir: string): stri
             throw new Error(`volume ${mount.name} of container ${options.container.name} has no directory standing for it`);
         }
         if (mount.subPath) {
-            // The kubelet creates a missing subPath directory.
+            // The kubelet creates a missing subPath directory; a key of a ConfigMap is a file.
             source = path.join(source, mount.subPath);
-            fs.mkdirSync(source, { recursive: true });
+            if (!fs.existsSync(source)) {
+                fs.mkdirSync(source, { recursive: true });
+            }
         }
         const target = `"$R"${quote(mount.mountPath)}`;
-        lines.push(`mkdir -p ${target}`, `mount --bind ${quote(source)} ${target}`);
+        // A file is bound over a file (as /etc/passwd), a directory over a directory.
+        const place = fs.statSync(source).isFile() ? `mkdir -p "$(dirname ${target})" && { [ -e ${target} ] || touch ${target}; }` : `mkdir -p ${target}`;
+        lines.push(place, `mount --bind ${quote(source)} ${target}`);
         if (mount.readOnly) {
             lines.push(`mount -o remount,bind,ro ${target}`);
         }

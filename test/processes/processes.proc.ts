@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { NFS_CONFIG_DIR, NFS_RECOVERY_ROOT, SHARE_UID } from "../../components/nfs-server";
 import { DefinedContainer, Role, definedContainers } from "./containers";
+import { clientKey } from "./ssh-key";
+import { SSH_PORT } from "../../components/ssh";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 import { nfs41 } from "./share-server";
@@ -330,6 +332,84 @@ describe("devkube's containers, run for real", function () {
             const t = Date.now();
             assert.equal(await editor.stop(10), 0);
             assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
+        });
+    });
+
+    describe("sshd beside the editor (OpenSSH), for desktop IDEs", function () {
+        let share: string;
+        let sshd: RunningContainer;
+        let c: DefinedContainer;
+        const key = () => clientKey().file;
+        /** An ssh client on this machine, in the pod's network namespace (where port-forward lands). */
+        const ssh = (args: string[], input?: string) =>
+            run("nsenter", ["-t", String(sshd.pid), "-n", "--", "ssh", "-F", "/dev/null", "-p", String(SSH_PORT), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5", ...args], 15000, input);
+        const hostKey = () => run("nsenter", ["-t", String(sshd.pid), "-n", "--", "ssh-keyscan", "-t", "ed25519", "-p", String(SSH_PORT), "127.0.0.1"]).stdout.trim();
+        before(async function () {
+            c = only("ssh");
+            share = dirFor("ssh-share", { uid: SHARE_UID, gid: SHARE_UID });
+        });
+        after(async function () {
+            await sshd?.stop(5);
+        });
+
+        it("makes its host key on the share, as the share's user, and turns Ready", async function () {
+            sshd = await start(c, { share });
+            await sshd.waitFor(c.container.readinessProbe, 20);
+            const file = path.join(share, ".devkube", "ssh", "ssh_host_ed25519_key");
+            assert.equal(ownerOf(file), `${SHARE_UID}:${SHARE_UID}`);
+            assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+            assert.ok(sshd.probe(c.container.livenessProbe).ok);
+            assert.doesNotMatch(sshd.logs(), /kex_exchange_identification/, "the probes leave no failed connections in the log");
+        });
+
+        it("logs in with the key from devkube:ssh, as dev (uid 1000) in the share, with the caches' environment; files land as 1000", function () {
+            const r = ssh(["-i", key(), "dev@127.0.0.1", 'id -u; pwd; echo "$npm_config_cache"; echo from-ssh > from-ssh.txt']);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(r.stdout.trim().split("\n"), [String(SHARE_UID), "/workspace", "/workspace/.cache/npm"]);
+            assert.equal(fs.readFileSync(path.join(share, "from-ssh.txt"), "utf8"), "from-ssh\n");
+            assert.equal(ownerOf(path.join(share, "from-ssh.txt")), `${SHARE_UID}:${SHARE_UID}`);
+        });
+
+        it("serves sftp and forwards to a port in the pod, as desktop IDEs use them", function () {
+            const sftp = run("nsenter", ["-t", String(sshd.pid), "-n", "--", "sftp", "-F", "/dev/null", "-P", String(SSH_PORT), "-i", key(), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-b", "-", "dev@127.0.0.1"], 15000, "ls -1 from-ssh.txt\n");
+            assert.equal(sftp.code, 0, sftp.stderr);
+            assert.match(sftp.stdout, /from-ssh\.txt/);
+            // Local forwarding (what VS Code's tunnel to its server is): here, to the sshd's own port.
+            const forward = ssh(["-i", key(), "-W", `127.0.0.1:${SSH_PORT}`, "dev@127.0.0.1"], "");
+            assert.match(forward.stdout, /^SSH-2\.0-OpenSSH/);
+        });
+
+        it("refuses passwords, root, other users and other keys", function () {
+            const offered = ssh(["-v", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "dev@127.0.0.1", "true"]);
+            assert.equal(offered.code, 255);
+            assert.match(offered.stderr, /Authentications that can continue: publickey\r?\n/);
+            assert.doesNotMatch(offered.stderr, /can continue: [^\n]*password/);
+            for (const user of ["root", "nobody"]) {
+                const r = ssh(["-i", key(), `${user}@127.0.0.1`, "true"]);
+                assert.equal(r.code, 255, `${user}: ${r.stdout}`);
+                assert.match(r.stderr, /Permission denied \(publickey\)/);
+            }
+            const other = path.join(dirFor("ssh-other-key"), "id");
+            assert.equal(run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other]).code, 0);
+            const r = ssh(["-i", other, "dev@127.0.0.1", "true"]);
+            assert.equal(r.code, 255);
+            assert.match(r.stderr, /Permission denied \(publickey\)/);
+            assert.match(sshd.logs(), /User root not allowed/);
+            assert.doesNotMatch(sshd.logs(), /Accepted \w+ for (root|nobody)/);
+        });
+
+        it("stops at once on SIGTERM, and comes back with the same host key (the night cycle)", async function () {
+            const before = hostKey();
+            assert.match(before, /ssh-ed25519 AAAA/);
+            const t = Date.now();
+            await sshd.stop(10);
+            assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
+            sshd = await start(c, { share });
+            await sshd.waitFor(c.container.readinessProbe, 20);
+            assert.equal(hostKey(), before);
+            assert.equal(ssh(["-i", key(), "dev@127.0.0.1", "true"]).code, 0);
         });
     });
 
