@@ -195,6 +195,19 @@ describe("sync: whole sessions against a share run by sh", function () {
         assert.ok(lines.some((l) => /^initial copy: 0 file\(s\) sent .*; 3 already the same on the share$/.test(l)), lines.join("\n"));
     });
 
+    it("a first copy of thousands of files with long paths: no exec's step list outgrows one argument (the kernel's 128 KiB)", async () => {
+        const folder = dir("folder");
+        const share = dir("share");
+        const deep = "src/components/a-rather-long-directory-name/and-another-one-below-it/then/the/leaf";
+        for (let i = 0; i < 2500; i++) {
+            write(folder, `${deep}/${String(i).padStart(4, "0")}-component-with-a-long-name.test.tsx`, `${i}`);
+        }
+        const remote = localShare(share);
+        await new Sync(remote, { folder, delete: false, print }).catchUp("initial copy");
+        assert.ok(lines.some((l) => /^initial copy: 2500 file\(s\) sent /.test(l)), lines.join("\n"));
+        assert.equal(fs.readFileSync(path.join(share, deep, "2499-component-with-a-long-name.test.tsx"), "utf8"), "2499");
+    });
+
     it("with --delete: says what it deletes, then deletes only the share's files the folder does not have (never ignored ones)", async () => {
         const folder = dir("folder");
         const share = dir("share");

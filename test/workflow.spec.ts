@@ -14,10 +14,15 @@ const workflow = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "workflow
 function stateBackendStep(env: Record<string, string>): { code: number; githubEnv: string; stderr: string } {
     const step = workflow.jobs.cycle.steps.find((s: any) => s.name === "State backend");
     assert.ok(step, "the workflow has a State backend step");
-    const githubEnv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "devkube-gh-")), "env");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-gh-"));
+    const githubEnv = path.join(dir, "env");
     fs.writeFileSync(githubEnv, "");
-    const r = spawnSync("bash", ["-e", "-c", step.run], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, GITHUB_ENV: githubEnv }, encoding: "utf8" });
-    return { code: r.status ?? -1, githubEnv: fs.readFileSync(githubEnv, "utf8"), stderr: r.stderr };
+    try {
+        const r = spawnSync("bash", ["-e", "-c", step.run], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, GITHUB_ENV: githubEnv }, encoding: "utf8" });
+        return { code: r.status ?? -1, githubEnv: fs.readFileSync(githubEnv, "utf8"), stderr: r.stderr };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 describe("the night-cycle workflow's state backend", () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { IgnoreRules, LocalFile, isIgnoreFile, scanFolder, tarFiles } from "./folder";
 import { FileState, Step, batchSteps, bytes, expectation, initialPlan, parseManifest, parseOutcomes } from "./plan";
-import { DONE, MANIFEST_SCRIPT, Remote, applyBatch } from "./share";
+import { DONE, MANIFEST_SCRIPT, Remote, applyBatch, stepLines } from "./share";
 
 export interface SyncOptions {
     readonly folder: string;
@@ -30,7 +30,15 @@ export type Ending = "stopped" | "asleep" | "gave up";
 
 /** At most this much goes in one exec: a big first copy is several, each with its own progress line. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
-const CHUNK_FILES = 2000;
+/**
+ * The step list is one argument of the exec: Linux refuses an argument over 128 KiB (E2BIG), and it
+ * travels in the exec request's URL, where each unusual character of a path takes three.
+ */
+const CHUNK_STEP_BYTES = 64 * 1024;
+/** A first copy of more files than this (or more bytes than a chunk) prints a line per chunk. */
+const PROGRESS_FILES = 1000;
+/** Execs in flight at once: each one's start-up (an API round trip, a shell) overlaps the others' transfer. */
+const CHUNKS_IN_FLIGHT = 3;
 
 export class Sync {
     /** What the share holds that this sync sent or found equal: the state a change must still find there. */
@@ -92,7 +100,7 @@ export class Sync {
         await this.applyAll(steps, scan.files, (files, size) => {
             sent += files;
             sentBytes += size;
-            if (plan.send.length > CHUNK_FILES || total > CHUNK_BYTES) {
+            if (plan.send.length > PROGRESS_FILES || total > CHUNK_BYTES) {
                 this.options.print(`${what}: ${sent}/${plan.send.length} files, ${bytes(sentBytes)} of ${bytes(total)}, ${rate(sentBytes, started)}`);
             }
         });
@@ -133,41 +141,70 @@ export class Sync {
         return true;
     }
 
-    /** Runs the steps in chunks; reports each chunk's files sent and bytes; conflicts are printed, never overwritten. */
+    /**
+     * Runs the steps in chunks, up to CHUNKS_IN_FLIGHT at once; reports each chunk's files sent and bytes;
+     * conflicts are printed, never overwritten. A chunk that deletes runs alone: its removal of a directory
+     * it emptied must not meet a tar creating that directory for another chunk.
+     */
     private async applyAll(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
+        const running = new Set<Promise<void>>();
+        let failure: unknown;
         for (const chunk of chunks(steps, local)) {
-            const puts = chunk.filter((s) => s.op === "put").map((s) => s.path);
-            const files = tarFiles(this.options.folder, puts, local);
-            const result = await applyBatch(this.remote, chunk, files);
-            if (!result.stdout.includes(DONE)) {
-                throw new Dropped(lastLine(result));
+            const alone = chunk.some((s) => s.op === "del");
+            while (running.size > 0 && (alone || running.size >= CHUNKS_IN_FLIGHT)) {
+                await Promise.race(running);
             }
-            let sent = 0;
-            for (const outcome of parseOutcomes(result.stdout)) {
-                if (outcome.kind === "ok") {
-                    this.synced.set(outcome.path, outcome.state);
-                    this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
-                    sent++;
-                } else if (outcome.kind === "gone") {
+            if (failure !== undefined) {
+                break;
+            }
+            const tracked: Promise<void> = this.applyChunk(chunk, local, chunkDone)
+                .catch((error) => {
+                    failure ??= error;
+                })
+                .finally(() => running.delete(tracked));
+            running.add(tracked);
+            if (alone) {
+                await tracked;
+            }
+        }
+        await Promise.all(running);
+        if (failure !== undefined) {
+            throw failure;
+        }
+    }
+
+    private async applyChunk(chunk: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
+        const puts = chunk.filter((s) => s.op === "put").map((s) => s.path);
+        const files = tarFiles(this.options.folder, puts, local);
+        const result = await applyBatch(this.remote, chunk, files);
+        if (!result.stdout.includes(DONE)) {
+            throw new Dropped(lastLine(result));
+        }
+        let sent = 0;
+        for (const outcome of parseOutcomes(result.stdout)) {
+            if (outcome.kind === "ok") {
+                this.synced.set(outcome.path, outcome.state);
+                this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
+                sent++;
+            } else if (outcome.kind === "gone") {
+                this.synced.delete(outcome.path);
+                this.sent.delete(outcome.path);
+            } else {
+                const share = outcome.share === "absent" ? "deleted on the share" : "changed on the share";
+                this.options.print(
+                    `conflict: ${outcome.path} was ${share} since the last sync; the share's version is kept and yours was not sent (save it again to send it)`,
+                );
+                // Seen now: the next save of this file goes, over the share's version.
+                this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
+                if (outcome.share === "absent") {
                     this.synced.delete(outcome.path);
-                    this.sent.delete(outcome.path);
                 } else {
-                    const share = outcome.share === "absent" ? "deleted on the share" : "changed on the share";
-                    this.options.print(
-                        `conflict: ${outcome.path} was ${share} since the last sync; the share's version is kept and yours was not sent (save it again to send it)`,
-                    );
-                    // Seen now: the next save of this file goes, over the share's version.
-                    this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
-                    if (outcome.share === "absent") {
-                        this.synced.delete(outcome.path);
-                    } else {
-                        const [size, mtime] = outcome.share.split(":").map(Number);
-                        this.synced.set(outcome.path, { size, mtime });
-                    }
+                    const [size, mtime] = outcome.share.split(":").map(Number);
+                    this.synced.set(outcome.path, { size, mtime });
                 }
             }
-            chunkDone(sent, files.reduce((sum, f) => sum + f.data.length, 0));
         }
+        chunkDone(sent, files.reduce((sum, f) => sum + f.data.length, 0));
     }
 
     /** The first copy, then every change until Ctrl-C (`stop`), a dropped connection it cannot get back, or sleep. */
@@ -289,20 +326,24 @@ export class Sync {
     }
 }
 
-/** Steps in execs of at most CHUNK_FILES files and CHUNK_BYTES bytes. */
+/** Steps in execs of at most CHUNK_BYTES bytes of files and CHUNK_STEP_BYTES of step list. */
 function chunks(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>): Step[][] {
     const out: Step[][] = [];
     let current: Step[] = [];
     let size = 0;
+    let listed = 0;
     for (const step of steps) {
         const stepSize = step.op === "put" ? (local.get(step.path)?.size ?? 0) : 0;
-        if (current.length > 0 && (current.length >= CHUNK_FILES || size + stepSize > CHUNK_BYTES)) {
+        const line = Buffer.byteLength(stepLines([step])) + 1;
+        if (current.length > 0 && (size + stepSize > CHUNK_BYTES || listed + line > CHUNK_STEP_BYTES)) {
             out.push(current);
             current = [];
             size = 0;
+            listed = 0;
         }
         current.push(step);
         size += stepSize;
+        listed += line;
     }
     if (current.length > 0) {
         out.push(current);
