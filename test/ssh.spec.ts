@@ -6,7 +6,7 @@ import { SSH_CONTAINER, SSH_PORT, passwdFile, sshdConfig } from "../components/s
 import { SHARE_UID } from "../components/nfs-server";
 import { parseConfig } from "../targets";
 import { runAllPolicies } from "../policies/test/util";
-import { ProgramRun, byName, ofType, packConfig, plain, policyResources, runProgram, stackConfigValues } from "./harness";
+import { ProgramRun, byName, ofType, packConfig, plain, policyResources, runDev, runProgram, stackConfigValues } from "./harness";
 
 /** A public key (ssh-keygen -t ed25519): nothing secret. */
 export const TEST_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIInB9UoQmdH5gNSqEjYJjhJ2vN9eINMqSV7TnC9jbzWf you@laptop";
@@ -104,8 +104,19 @@ describe("ssh: the sshd beside the editor", function () {
         assert.match(String(off.outputs.sshPortForward), /^disabled: pulumi config set --path 'devkube:ssh\[0\]'/);
     });
 
-    it("passes the policy pack", async () => {
-        const findings = await runAllPolicies(policyResources(on), packConfig("minikube"));
-        assert.deepEqual(findings.map((f) => `${f.enforcement} ${f.policy}: ${f.message}`), []);
-    });
+    const withSsh = { "devkube:ssh": JSON.stringify([TEST_PUBLIC_KEY]) };
+    const stacks: Array<[string, () => Promise<ProgramRun>]> = [
+        ["minikube", async () => on],
+        ["dev", () => runDev(withSsh)],
+        ["homelab", () => runProgram("homelab", { ...stackConfigValues("homelab"), ...withSsh })],
+        ["cluster", () => runProgram("cluster", { ...stackConfigValues("cluster"), ...withSsh })],
+    ];
+    for (const [stack, load] of stacks) {
+        it(`passes the ${stack} stack's policy pack, with no finding at all`, async () => {
+            const run = await load();
+            assert.equal(editorPod(run).containers.length, 2, "the sshd is there");
+            const findings = await runAllPolicies(policyResources(run), packConfig(stack));
+            assert.deepEqual(findings.map((f) => `${f.enforcement} ${f.policy}: ${f.message}`), []);
+        });
+    }
 });
