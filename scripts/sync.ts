@@ -54,7 +54,7 @@ export function inDirectory(remote: Remote, dir: string): Remote {
         return remote;
     }
     const quoted = `'${dir.replace(/'/g, `'\\''`)}'`;
-    return { ...remote, describe: `${remote.describe}, directory ${dir}`, run: (script, args, input) => remote.run(`mkdir -p -- ${quoted} && cd -- ${quoted} || exit 1\n${script}`, args, input) };
+    return { ...remote, describe: `${remote.describe}, directory ${dir}`, run: (script, args, input, output) => remote.run(`mkdir -p -- ${quoted} && cd -- ${quoted} || exit 1\n${script}`, args, input, output) };
 }
 
 /** The editor of the stack, from its config (namespace, kube context) and the kubeconfig output of a target that makes its cluster. */

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { IgnoreRules, scanFolder } from "../scripts/sync/folder";
 import { batchSteps, initialPlan, parseManifest, parseOutcomes } from "../scripts/sync/plan";
-import { Remote, RunResult, spawnRun } from "../scripts/sync/share";
+import { Input, Remote, RunResult, spawnRun } from "../scripts/sync/share";
 import { Sync, pruneNames } from "../scripts/sync/session";
 import { tarOf } from "../scripts/sync/tar";
 import { ending, inDirectory, parseSyncArgs } from "../scripts/sync";
@@ -56,12 +56,12 @@ function localShare(share: string, options: { dropNext?: () => boolean; present?
     const remote = {
         runs: 0,
         describe: `local directory ${share}`,
-        async run(script: string, args: readonly string[], input?: Buffer): Promise<RunResult> {
+        async run(script: string, args: readonly string[], input?: Input, output?: (text: string) => void): Promise<RunResult> {
             remote.runs++;
             if (options.dropNext?.()) {
                 return { code: 137, stdout: "", stderr: "error: unable to upgrade connection: container not found (\"shell\")" };
             }
-            return spawnRun("sh", ["-c", script, "sh", ...args], input, share);
+            return spawnRun("sh", ["-c", script, "sh", ...args], input, share, output);
         },
         present: async () => options.present?.() ?? true,
     };
@@ -195,7 +195,7 @@ describe("sync: whole sessions against a share run by sh", function () {
         assert.ok(lines.some((l) => /^initial copy: 0 file\(s\) sent .*; 3 already the same on the share$/.test(l)), lines.join("\n"));
     });
 
-    it("a first copy of thousands of files with long paths: no exec's step list outgrows one argument (the kernel's 128 KiB)", async () => {
+    it("a first copy of thousands of files with long paths: a step list far over the kernel's 128 KiB for one argument goes through", async () => {
         const folder = dir("folder");
         const share = dir("share");
         const deep = "src/components/a-rather-long-directory-name/and-another-one-below-it/then/the/leaf";
@@ -205,6 +205,10 @@ describe("sync: whole sessions against a share run by sh", function () {
         const remote = localShare(share);
         await new Sync(remote, { folder, delete: false, print }).catchUp("initial copy");
         assert.ok(lines.some((l) => /^initial copy: 2500 file\(s\) sent /.test(l)), lines.join("\n"));
+        // One exec for the whole copy, its chunks answered one by one: a progress line each.
+        assert.equal(remote.runs, 2, "the share's manifest, then one exec for every chunk");
+        const progress = lines.filter((l) => /^initial copy: \d+\/2500 files, /.test(l));
+        assert.ok(progress.length >= 2 && progress[progress.length - 1].startsWith("initial copy: 2500/2500 files"), lines.join("\n"));
         assert.equal(fs.readFileSync(path.join(share, deep, "2499-component-with-a-long-name.test.tsx"), "utf8"), "2499");
     });
 

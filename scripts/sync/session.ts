@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { IgnoreRules, LocalFile, isIgnoreFile, scanFolder, tarFiles } from "./folder";
 import { FileState, Step, batchSteps, bytes, expectation, initialPlan, parseManifest, parseOutcomes } from "./plan";
-import { DONE, MANIFEST_SCRIPT, Remote, applyBatch, stepLines } from "./share";
+import { APPLY_SCRIPT, BATCH_END, CHUNK_DONE, DONE, MANIFEST_SCRIPT, Remote, chunkFrame, stepLines } from "./share";
 
 export interface SyncOptions {
     readonly folder: string;
@@ -28,17 +28,14 @@ export class Dropped extends Error {}
 /** How the sync ended. */
 export type Ending = "stopped" | "asleep" | "gave up";
 
-/** At most this much goes in one exec: a big first copy is several, each with its own progress line. */
-const CHUNK_BYTES = 16 * 1024 * 1024;
 /**
- * The step list is one argument of the exec: Linux refuses an argument over 128 KiB (E2BIG), and it
- * travels in the exec request's URL, where each unusual character of a path takes three.
+ * A batch goes in chunks of at most this many bytes of files and of step list: one chunk is in memory at
+ * a time, and a dropped connection loses at most the chunks not yet answered.
  */
+const CHUNK_BYTES = 16 * 1024 * 1024;
 const CHUNK_STEP_BYTES = 64 * 1024;
 /** A first copy of more files than this (or more bytes than a chunk) prints a line per chunk. */
 const PROGRESS_FILES = 1000;
-/** Execs in flight at once: each one's start-up (an API round trip, a shell) overlaps the others' transfer. */
-const CHUNKS_IN_FLIGHT = 3;
 
 export class Sync {
     /** What the share holds that this sync sent or found equal: the state a change must still find there. */
@@ -142,46 +139,40 @@ export class Sync {
     }
 
     /**
-     * Runs the steps in chunks, up to CHUNKS_IN_FLIGHT at once; reports each chunk's files sent and bytes;
-     * conflicts are printed, never overwritten. A chunk that deletes runs alone: its removal of a directory
-     * it emptied must not meet a tar creating that directory for another chunk.
+     * Runs the steps in one exec, chunk after chunk on its standard input (each made only when the pipe
+     * has room); each chunk's answer is taken as it comes, so a dropped connection loses at most the
+     * chunks not yet answered. Reports each chunk's files sent and bytes; conflicts are printed, never
+     * overwritten.
      */
     private async applyAll(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
-        const running = new Set<Promise<void>>();
-        let failure: unknown;
-        for (const chunk of chunks(steps, local)) {
-            const alone = chunk.some((s) => s.op === "del");
-            while (running.size > 0 && (alone || running.size >= CHUNKS_IN_FLIGHT)) {
-                await Promise.race(running);
+        const sizes: number[] = [];
+        const folder = this.options.folder;
+        async function* frames(): AsyncGenerator<Buffer> {
+            for (const chunk of chunks(steps, local)) {
+                const files = tarFiles(folder, chunk.filter((s) => s.op === "put").map((s) => s.path), local);
+                sizes.push(files.reduce((sum, f) => sum + f.data.length, 0));
+                yield* chunkFrame(chunk, files);
             }
-            if (failure !== undefined) {
-                break;
-            }
-            const tracked: Promise<void> = this.applyChunk(chunk, local, chunkDone)
-                .catch((error) => {
-                    failure ??= error;
-                })
-                .finally(() => running.delete(tracked));
-            running.add(tracked);
-            if (alone) {
-                await tracked;
-            }
+            yield BATCH_END;
         }
-        await Promise.all(running);
-        if (failure !== undefined) {
-            throw failure;
-        }
-    }
-
-    private async applyChunk(chunk: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
-        const puts = chunk.filter((s) => s.op === "put").map((s) => s.path);
-        const files = tarFiles(this.options.folder, puts, local);
-        const result = await applyBatch(this.remote, chunk, files);
+        let pending = "";
+        const answered = (text: string) => {
+            pending += text;
+            for (let end = pending.indexOf(`${CHUNK_DONE}\n`); end >= 0; end = pending.indexOf(`${CHUNK_DONE}\n`)) {
+                chunkDone(this.takeOutcomes(pending.slice(0, end), local), sizes.shift() ?? 0);
+                pending = pending.slice(end + CHUNK_DONE.length + 1);
+            }
+        };
+        const result = await this.remote.run(APPLY_SCRIPT, [], frames(), answered);
         if (!result.stdout.includes(DONE)) {
             throw new Dropped(lastLine(result));
         }
+    }
+
+    /** Takes in the share's answer for one chunk; returns how many files it wrote. */
+    private takeOutcomes(answer: string, local: ReadonlyMap<string, LocalFile>): number {
         let sent = 0;
-        for (const outcome of parseOutcomes(result.stdout)) {
+        for (const outcome of parseOutcomes(answer)) {
             if (outcome.kind === "ok") {
                 this.synced.set(outcome.path, outcome.state);
                 this.sent.set(outcome.path, local.get(outcome.path)?.version ?? "");
@@ -204,7 +195,7 @@ export class Sync {
                 }
             }
         }
-        chunkDone(sent, files.reduce((sum, f) => sum + f.data.length, 0));
+        return sent;
     }
 
     /** The first copy, then every change until Ctrl-C (`stop`), a dropped connection it cannot get back, or sleep. */

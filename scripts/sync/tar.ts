@@ -43,7 +43,7 @@ function padded(data: Buffer): Buffer[] {
 }
 
 /** tar's record: GNU tar reads whole records, so an archive cut short of one waits for more input. */
-const RECORD = 20 * BLOCK;
+export const RECORD = 20 * BLOCK;
 
 /**
  * The files as one tar archive: two zero blocks at the end, padded to whole records, so that tar stops

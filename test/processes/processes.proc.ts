@@ -11,7 +11,7 @@ import { SSH_PORT } from "../../components/ssh";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 import { nfs41 } from "./share-server";
-import { Remote } from "../../scripts/sync/share";
+import { Remote, wholeInput } from "../../scripts/sync/share";
 import { Sync } from "../../scripts/sync/session";
 import { inDirectory } from "../../scripts/sync";
 
@@ -300,7 +300,11 @@ describe("devkube's containers, run for real", function () {
             // As kubectl exec runs it: in the editor's working directory (the share), with the tar on stdin.
             const remote: Remote = {
                 describe: "the editor container",
-                run: async (script, args, input) => editor.exec(["sh", "-c", script, "sh", ...args], 30000, input),
+                run: async (script, args, input, output) => {
+                    const result = editor.exec(["sh", "-c", script, "sh", ...args], 30000, await wholeInput(input));
+                    output?.(result.stdout);
+                    return result;
+                },
                 present: async () => true,
             };
             const lines: string[] = [];
