@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "./images";
 import { CACHE_ENV, NO_ESCALATION, SIZES, WORKSPACE_MOUNT, containerResources, workloadLabels } from "./kube";
-import { sshAccess, sshSidecar } from "./ssh";
+import { SshArgs, sshAccess, sshSidecar } from "./ssh";
 import { claimVolume, deployWorkload } from "./workload";
 import { EDITOR_CONTAINER, WORKLOAD_NAMES } from "../contract/identity";
 
@@ -10,8 +10,8 @@ export const EDITOR_NAME = WORKLOAD_NAMES.editor;
 export interface EditorArgs {
     readonly namespace: pulumi.Input<string>;
     readonly shareClaimName: pulumi.Input<string>;
-    /** Public keys for the sshd beside the shell, and the name ~/.ssh/config knows it by; none: no sshd. */
-    readonly ssh?: { readonly keys: readonly string[]; readonly host: string };
+    /** The sshd beside the shell; none: no sshd. */
+    readonly ssh?: SshArgs;
 }
 
 const SSH_DISABLED = `disabled: pulumi config set --path 'devkube:ssh[0]' "$(cat ~/.ssh/id_ed25519.pub)"`;

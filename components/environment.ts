@@ -4,6 +4,7 @@ import { AppSpec } from "../config/apps";
 import { App } from "./app";
 import { environmentNeeds } from "../config/needs";
 import { Editor } from "./editor";
+import type { SshArgs } from "./ssh";
 import { Ide } from "./ide";
 import { EnvironmentNamespace } from "./namespace";
 import { NfsServer } from "./nfs-server";
@@ -31,8 +32,8 @@ export interface EnvironmentArgs {
     readonly idePassword?: pulumi.Input<string>;
     /** Workloads beside the code (devkube:apps). */
     readonly apps?: AppSpec[];
-    /** Public keys for SSH into the editor's pod, and the host name ~/.ssh/config gives it (devkube:ssh). */
-    readonly ssh?: { readonly keys: readonly string[]; readonly host: string };
+    /** SSH into the editor's pod (devkube:ssh). */
+    readonly ssh?: SshArgs;
     /** The apps' secretEnv values, by app name and variable; Pulumi secrets. */
     readonly appSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
     /** Where each app's own volume lives, by app name. */

@@ -72,6 +72,12 @@ export const SSHD_START = [
  */
 const LISTENING = ["/bin/sh", "-c", `grep -qE ':${SSH_PORT.toString(16).toUpperCase().padStart(4, "0")} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6`];
 
+/** What turns the sshd on: the public keys it accepts, and the name ~/.ssh/config knows it by. */
+export interface SshArgs {
+    readonly keys: readonly string[];
+    readonly host: string;
+}
+
 export interface SshPieces {
     readonly container: k8s.types.input.core.v1.Container;
     readonly volume: k8s.types.input.core.v1.Volume;

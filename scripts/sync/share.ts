@@ -24,18 +24,6 @@ export interface Remote {
     readonly describe: string;
 }
 
-/** The whole of an input, for a remote that takes its standard input in one piece. */
-export async function wholeInput(input: Input | undefined): Promise<Buffer | undefined> {
-    if (input === undefined || Buffer.isBuffer(input)) {
-        return input;
-    }
-    const parts: Buffer[] = [];
-    for await (const part of input) {
-        parts.push(part);
-    }
-    return Buffer.concat(parts);
-}
-
 /** Ends every script's output, so a cut connection is never read as an answer. */
 export const DONE = "devkube-sync: done";
 /** Ends the share's answer for one chunk of a batch. */

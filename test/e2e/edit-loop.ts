@@ -10,7 +10,7 @@ import { standIns } from "../processes/images";
 import { RunningContainer } from "../processes/pod";
 import { SHARE_UID } from "../../components/nfs-server";
 import { SSH_CONTAINER, SSH_PORT } from "../../components/ssh";
-import { kubeJson, kubectl } from "./lib";
+import { kubeJson, kubectl, namespaceData } from "./lib";
 
 const NS = "devkube";
 
@@ -26,17 +26,13 @@ async function runFromCluster(deploymentName: string, containerName: string | un
     if (!container) {
         return undefined;
     }
-    const configMaps: Record<string, Record<string, string>> = {};
-    for (const v of pod.volumes.filter((v: any) => v.configMap)) {
-        configMaps[v.configMap.name] = kubeJson(["-n", NS, "get", "configmap", v.configMap.name]).data;
-    }
     const running = await RunningContainer.start({
         name: deploymentName,
         container,
         profile: standIns()[container.image],
         volumes: pod.volumes,
         volumeDirs: { share },
-        data: { configMaps, secrets: {} },
+        data: namespaceData(NS),
         podSecurity: pod.securityContext,
     });
     try {

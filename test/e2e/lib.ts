@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { NamespaceData } from "../processes/kubelet";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const WORK = process.env.DEVKUBE_E2E_WORKDIR ?? path.join(REPO, ".e2e");
@@ -104,6 +105,18 @@ export function kubectl(args: string[]): string {
 
 export function kubeJson(args: string[]): any {
     return JSON.parse(kubectl([...args, "-o", "json"]));
+}
+
+/** The namespace's ConfigMaps and Secrets as the API server holds them, for a container run here (test/processes/pod.ts). */
+export function namespaceData(namespace: string): NamespaceData {
+    const data: NamespaceData = { configMaps: {}, secrets: {} };
+    for (const map of kubeJson(["-n", namespace, "get", "configmaps"]).items) {
+        data.configMaps[map.metadata.name] = map.data ?? {};
+    }
+    for (const secret of kubeJson(["-n", namespace, "get", "secrets"]).items) {
+        data.secrets[secret.metadata.name] = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString()]));
+    }
+    return data;
 }
 
 export function exists(args: string[]): boolean {

@@ -8,7 +8,6 @@ import { execFileSync, spawn } from "child_process";
 import * as editLoop from "./edit-loop";
 import { fixtureHeader } from "../harness";
 import { NFS_SERVER } from "../../contract/identity";
-import type { NamespaceData } from "../processes/kubelet";
 import type { RunningContainer } from "../processes/pod";
 import { nfs41, serveShare } from "../processes/share-server";
 import { clientKey } from "../processes/ssh-key";
@@ -18,6 +17,7 @@ import {
     kubeJson,
     kubectl,
     mustPulumi,
+    namespaceData,
     npmUp,
     prepareProject,
     policyFlags,
@@ -64,13 +64,7 @@ const NODE_DISKS = path.join(WORK, "node-disks");
  */
 async function serveClusterShare(): Promise<RunningContainer> {
     const pod = kubeJson(["-n", NS, "get", "deployment", NFS_SERVER.name]).spec.template.spec;
-    const data: NamespaceData = { configMaps: {}, secrets: {} };
-    for (const map of kubeJson(["-n", NS, "get", "configmaps"]).items) {
-        data.configMaps[map.metadata.name] = map.data ?? {};
-    }
-    for (const secret of kubeJson(["-n", NS, "get", "secrets"]).items) {
-        data.secrets[secret.metadata.name] = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString()]));
-    }
+    const data = namespaceData(NS);
     const volumeDirs: Record<string, string> = {};
     for (const volume of pod.volumes ?? []) {
         if (volume.persistentVolumeClaim) {

@@ -11,7 +11,7 @@ import { SSH_PORT } from "../../components/ssh";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 import { nfs41 } from "./share-server";
-import { Remote, wholeInput } from "../../scripts/sync/share";
+import { Input, Remote } from "../../scripts/sync/share";
 import { Sync } from "../../scripts/sync/session";
 import { inDirectory } from "../../scripts/sync";
 
@@ -538,6 +538,18 @@ describe("devkube's containers, run for real", function () {
         });
     });
 });
+
+/** The whole of a sync script's input: the editor's exec here takes its standard input in one piece. */
+async function wholeInput(input: Input | undefined): Promise<Buffer | undefined> {
+    if (input === undefined || Buffer.isBuffer(input)) {
+        return input;
+    }
+    const parts: Buffer[] = [];
+    for await (const part of input) {
+        parts.push(part);
+    }
+    return Buffer.concat(parts);
+}
 
 function configMapOf(c: DefinedContainer): string {
     return c.pod.volumes.find((v: any) => v.configMap && c.container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === NFS_CONFIG_DIR)).configMap.name;
