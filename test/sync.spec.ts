@@ -3,12 +3,14 @@
 // node's `kubectl exec` into the editor) runs the scripts: in the share's root, with the tar on stdin.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import { gunzipSync } from "zlib";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { IgnoreRules, scanFolder } from "../scripts/sync/folder";
 import { batchSteps, initialPlan, parseManifest, parseOutcomes } from "../scripts/sync/plan";
-import { Input, Remote, RunResult, spawnRun } from "../scripts/sync/share";
+import { INPUT_AHEAD_BYTES, Input, InputRate, Remote, RunResult, TAR_FRAME_BYTES, chunkFrames, spawnRun, worthPacking } from "../scripts/sync/share";
 import { Sync, pruneNames } from "../scripts/sync/session";
 import { tarOf } from "../scripts/sync/tar";
 import { ending, inDirectory, parseSyncArgs } from "../scripts/sync";
@@ -125,6 +127,91 @@ describe("sync: what goes and what stays", () => {
         assert.equal(fs.readFileSync(path.join(out, long), "utf8"), "a".repeat(1500));
         assert.equal(fs.statSync(path.join(out, "empty")).size, 0);
     });
+    it("sends a chunk's tar in frames as its files are read, a big file split across them, gzipped where that pays, its bytes before the line that ends it", async () => {
+        const text = Buffer.from("export function add(a: number, b: number): number { return a + b; }\n".repeat(30000));
+        const noise = randomBytes(TAR_FRAME_BYTES + 5000);
+        const files = [
+            { path: "small.txt", data: Buffer.from("small"), mtime: 1700000000, mode: 0o644 },
+            { path: "src/big.ts", data: Buffer.concat([text, text, text, text, text]), mtime: 1700000001, mode: 0o644 },
+            { path: "media/noise.bin", data: noise, mtime: 1700000002, mode: 0o644 },
+            { path: "last.txt", data: Buffer.from("last"), mtime: 1700000003, mode: 0o644 },
+        ];
+        const steps = files.map((f) => ({ op: "put" as const, path: f.path, expect: "absent" }));
+        let read = 0;
+        const reading = (function* () {
+            for (const file of files) {
+                read++;
+                yield file;
+            }
+        })();
+        const sent: number[] = [];
+        const out = chunkFrames(steps, reading, (size) => sent.push(size), () => true);
+        const first = (await out.next()).value as Buffer;
+        assert.equal(read, 0, "the step list goes before any file is read");
+        const newline = first.indexOf("\n");
+        assert.equal(first.subarray(newline + 1).toString(), files.map((f) => `put absent ${f.path}\n`).join(""));
+        assert.equal(Number(first.subarray(0, newline).toString()), first.length - newline - 1);
+        const frames: { raw: Buffer; packed: boolean }[] = [];
+        let ended = false;
+        // The parts as the share's sh reads them: a frame's line, then that many bytes.
+        const stream = [] as Buffer[];
+        for await (const part of out) {
+            assert.ok(!ended, "nothing after the line that ends the chunk");
+            if (part.toString() === "0\n") {
+                assert.deepEqual(sent, [files.reduce((sum, f) => sum + f.data.length, 0)], "the chunk's bytes are known before its end");
+                ended = true;
+                continue;
+            }
+            stream.push(part);
+        }
+        let rest = Buffer.concat(stream);
+        while (rest.length > 0) {
+            const end = rest.indexOf("\n");
+            const [length, packing] = rest.subarray(0, end).toString().split(" ");
+            const payload = rest.subarray(end + 1, end + 1 + Number(length));
+            assert.equal(payload.length, Number(length), "a frame is its length line and that many bytes");
+            frames.push({ raw: packing === "gz" ? gunzipSync(payload) : payload, packed: packing === "gz" });
+            rest = rest.subarray(end + 1 + Number(length));
+        }
+        assert.ok(ended);
+        frames.slice(0, -1).forEach((f) => assert.equal(f.raw.length, TAR_FRAME_BYTES, "every frame but the last holds a whole frame of tar"));
+        assert.ok(Buffer.concat(frames.map((f) => f.raw)).equals(tarOf(files)), "the frames are the chunk's tar, in order");
+        assert.ok(frames[0].packed && frames[1].packed, "the code is gzipped");
+        assert.ok(frames.some((f) => !f.packed && f.raw.includes(noise.subarray(2 * TAR_FRAME_BYTES, 2 * TAR_FRAME_BYTES + 64))), "random bytes go as they are");
+    });
+    it("over a fast link sends every frame as it is", async () => {
+        const files = [{ path: "src/big.ts", data: Buffer.from("export const a = 1;\n".repeat(500000)), mtime: 1700000000, mode: 0o644 }];
+        const parts: Buffer[] = [];
+        for await (const part of chunkFrames([{ op: "put", path: "src/big.ts", expect: "absent" }], files, () => {}, () => false)) {
+            parts.push(part);
+        }
+        assert.ok(!Buffer.concat(parts).includes(" gz\n"), "no frame is gzipped");
+    });
+    it("measures how fast the command reads its input once the parts made ahead fill up, and calls the link slow below 25 MB/s", () => {
+        let now = 0;
+        const rate = new InputRate(() => now);
+        rate.sent(INPUT_AHEAD_BYTES);
+        assert.equal(rate.perSecond(), undefined, "the read-ahead filling up says nothing about the link");
+        assert.equal(rate.slow(), false, "not known to be slow: frames go as they are");
+        now = 1000;
+        rate.sent(INPUT_AHEAD_BYTES / 2);
+        assert.equal(rate.perSecond(), undefined, "too little yet");
+        now = 2000;
+        rate.sent(INPUT_AHEAD_BYTES / 2);
+        assert.equal(Math.round(rate.perSecond()!), Math.round(INPUT_AHEAD_BYTES / 2));
+        assert.equal(rate.slow(), true, "4 MB/s: a home upload");
+        const fast = new InputRate(() => now);
+        fast.sent(INPUT_AHEAD_BYTES);
+        now += 100;
+        fast.sent(INPUT_AHEAD_BYTES * 4);
+        assert.equal(fast.slow(), false, "335 MB/s: a local cluster");
+    });
+    it("gzips a frame only when a sample of it shrinks: code does, random bytes and a save's few bytes do not", () => {
+        const header = Buffer.alloc(512);
+        assert.equal(worthPacking([header, Buffer.from("const x = require('x');\n".repeat(5000))]), true);
+        assert.equal(worthPacking([header, randomBytes(1024 * 1024), header]), false);
+        assert.equal(worthPacking([header, Buffer.from("const x = 1;\n".repeat(100))]), false, "a small frame goes as it is");
+    });
     it("pads the tar to whole records, so GNU tar ends at the archive's end though its standard input stays open", async () => {
         const archive = tarOf([{ path: "a.txt", data: Buffer.from("hi"), mtime: 1700000000, mode: 0o644 }]);
         assert.equal(archive.length % 10240, 0);
@@ -205,8 +292,8 @@ describe("sync: whole sessions against a share run by sh", function () {
         const remote = localShare(share);
         await new Sync(remote, { folder, delete: false, print }).catchUp("initial copy");
         assert.ok(lines.some((l) => /^initial copy: 2500 file\(s\) sent /.test(l)), lines.join("\n"));
-        // One exec for the whole copy, its chunks answered one by one: a progress line each.
-        assert.equal(remote.runs, 2, "the share's manifest, then one exec for every chunk");
+        // One exec for the whole copy (the share's manifest, then every chunk), its chunks answered one by one: a progress line each.
+        assert.equal(remote.runs, 1, "one exec: the share's manifest, then every chunk on its standard input");
         const progress = lines.filter((l) => /^initial copy: \d+\/2500 files, /.test(l));
         assert.ok(progress.length >= 2 && progress[progress.length - 1].startsWith("initial copy: 2500/2500 files"), lines.join("\n"));
         assert.equal(fs.readFileSync(path.join(share, deep, "2499-component-with-a-long-name.test.tsx"), "utf8"), "2499");
@@ -314,6 +401,19 @@ describe("sync: whole sessions against a share run by sh", function () {
         assert.equal(await busy, "asleep");
     });
 
+    it("a share that cannot unpack (its disk full) is reported with the share's own error, not the last answer it gave", async () => {
+        const folder = dir("folder");
+        const share = dir("share");
+        const tools = dir("tools");
+        write(folder, "a.txt", "a");
+        fs.writeFileSync(path.join(tools, "tar"), "#!/bin/sh\ncat > /dev/null\necho 'tar: write error: No space left on device' >&2\nexit 1\n", { mode: 0o755 });
+        const full: Remote = {
+            describe: "a full share",
+            run: (script, args, input, output) => spawnRun("env", [`PATH=${tools}:${process.env.PATH}`, "sh", "-c", script, "sh", ...args], input, share, output),
+            present: async () => true,
+        };
+        await assert.rejects(new Sync(full, { folder, delete: false, print }).catchUp("initial copy"), /^Error: tar: write error: No space left on device, exit 1$/);
+    });
     it("--to: works in a directory of the share, made if need be", async () => {
         const folder = dir("folder");
         const share = dir("share");

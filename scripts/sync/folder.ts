@@ -127,15 +127,19 @@ function statOf(root: string, relative: string): LocalFile | undefined {
     }
 }
 
-/** The files' bytes for a tar; a file that changed size since it was scanned is read as it is now. */
-export function tarFiles(root: string, relatives: readonly string[], scanned: ReadonlyMap<string, LocalFile>): TarFile[] {
-    return relatives.flatMap((relative) => {
+/**
+ * The files' bytes for a tar, read one at a time as they are wanted; a file that changed size since it
+ * was scanned is read as it is now, one that is gone is left out.
+ */
+export function* tarFiles(root: string, relatives: readonly string[], scanned: ReadonlyMap<string, LocalFile>): Generator<TarFile> {
+    for (const relative of relatives) {
+        let data: Buffer;
         try {
-            const data = fs.readFileSync(path.join(root, relative));
-            const state = scanned.get(relative);
-            return [{ path: relative, data, mtime: state?.mtime ?? Math.floor(Date.now() / 1000), mode: state?.mode ?? 0o644 }];
+            data = fs.readFileSync(path.join(root, relative));
         } catch {
-            return [];
+            continue;
         }
-    });
+        const state = scanned.get(relative);
+        yield { path: relative, data, mtime: state?.mtime ?? Math.floor(Date.now() / 1000), mode: state?.mode ?? 0o644 };
+    }
 }

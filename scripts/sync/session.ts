@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { IgnoreRules, LocalFile, isIgnoreFile, scanFolder, tarFiles } from "./folder";
 import { FileState, Step, batchSteps, bytes, expectation, initialPlan, parseManifest, parseOutcomes } from "./plan";
-import { APPLY_SCRIPT, BATCH_END, CHUNK_DONE, DONE, MANIFEST_SCRIPT, Remote, chunkFrame, stepLines } from "./share";
+import { APPLY_SCRIPT, BATCH_END, CATCH_UP_SCRIPT, CHUNK_DONE, DONE, MANIFEST_DONE, InputRate, Remote, chunkFrames, stepLines } from "./share";
 
 export interface SyncOptions {
     readonly folder: string;
@@ -25,6 +25,12 @@ export interface SyncOptions {
 /** The connection went away mid-script (or the script could not run): the share's answer is incomplete. */
 export class Dropped extends Error {}
 
+/** What one exec sends: the steps, and the folder's files they read. */
+interface Planned {
+    readonly steps: readonly Step[];
+    readonly local: ReadonlyMap<string, LocalFile>;
+}
+
 /** How the sync ended. */
 export type Ending = "stopped" | "asleep" | "gave up";
 
@@ -32,8 +38,8 @@ export type Ending = "stopped" | "asleep" | "gave up";
  * A batch goes in chunks of at most this many bytes of files and of step list: one chunk is in memory at
  * a time, and a dropped connection loses at most the chunks not yet answered.
  */
-const CHUNK_BYTES = 16 * 1024 * 1024;
-const CHUNK_STEP_BYTES = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024 * 1024;
+const CHUNK_STEP_BYTES = 256 * 1024;
 /** A first copy of more files than this (or more bytes than a chunk) prints a line per chunk. */
 const PROGRESS_FILES = 1000;
 
@@ -52,59 +58,59 @@ export class Sync {
         this.rules = new IgnoreRules(options.folder);
     }
 
-    /** The share's files that count (what the folder's rules leave). */
-    async shareFiles(): Promise<Map<string, FileState>> {
-        const names = pruneNames(this.options.folder);
-        const result = await this.remote.run(MANIFEST_SCRIPT, names);
-        if (!result.stdout.includes(DONE)) {
-            throw new Dropped(lastLine(result));
-        }
-        const all = parseManifest(result.stdout);
-        return new Map([...all].filter(([file]) => !this.rules.ignores(file)));
-    }
-
     /** The first copy, and every resume after a reconnect: only what differs goes; the share's own files stay unless --delete. */
     async catchUp(what: "initial copy" | "resumed"): Promise<void> {
         const started = Date.now();
-        const scan = scanFolder(this.options.folder, this.rules);
-        this.warnSkipped(scan.skipped);
-        const share = await this.shareFiles();
-        const plan = initialPlan(scan.files, share);
-        this.synced.clear();
-        this.sent.clear();
-        const sending = new Set(plan.send);
-        for (const [file, state] of share) {
-            const local = scan.files.get(file);
-            if (local && !sending.has(file)) {
-                this.synced.set(file, state);
-                this.sent.set(file, local.version);
-            }
-        }
-        const steps: Step[] = plan.send.map((file) => ({ op: "put", path: file, expect: expectation(share.get(file)) }));
-        if (plan.shareOnly.length > 0) {
-            if (this.options.delete) {
-                this.options.print(`deleting ${plan.shareOnly.length} file(s) that are on the share and not in the folder (--delete): ${listed(plan.shareOnly)}`);
-                steps.push(...plan.shareOnly.map((file): Step => ({ op: "del", path: file, expect: expectation(share.get(file)) })));
-            } else {
-                this.options.print(
-                    `kept ${plan.shareOnly.length} file(s) that are on the share and not in the folder (add --delete to delete them): ${listed(plan.shareOnly)}`,
-                );
-            }
-        }
-        const total = plan.send.reduce((sum, file) => sum + (scan.files.get(file)?.size ?? 0), 0);
+        let toSend = 0;
+        let total = 0;
+        let same = 0;
         let sent = 0;
         let sentBytes = 0;
-        await this.applyAll(steps, scan.files, (files, size) => {
+        const plan = async (manifest: Promise<string | undefined>): Promise<Planned | undefined> => {
+            // The folder is read while the share lists its files.
+            const scan = scanFolder(this.options.folder, this.rules);
+            this.warnSkipped(scan.skipped);
+            const listing = await manifest;
+            if (listing === undefined) {
+                return undefined;
+            }
+            const share = new Map([...parseManifest(listing)].filter(([file]) => !this.rules.ignores(file)));
+            const initial = initialPlan(scan.files, share);
+            this.synced.clear();
+            this.sent.clear();
+            const sending = new Set(initial.send);
+            for (const [file, state] of share) {
+                const local = scan.files.get(file);
+                if (local && !sending.has(file)) {
+                    this.synced.set(file, state);
+                    this.sent.set(file, local.version);
+                }
+            }
+            const steps: Step[] = initial.send.map((file) => ({ op: "put", path: file, expect: expectation(share.get(file)) }));
+            if (initial.shareOnly.length > 0) {
+                if (this.options.delete) {
+                    this.options.print(`deleting ${initial.shareOnly.length} file(s) that are on the share and not in the folder (--delete): ${listed(initial.shareOnly)}`);
+                    steps.push(...initial.shareOnly.map((file): Step => ({ op: "del", path: file, expect: expectation(share.get(file)) })));
+                } else {
+                    this.options.print(
+                        `kept ${initial.shareOnly.length} file(s) that are on the share and not in the folder (add --delete to delete them): ${listed(initial.shareOnly)}`,
+                    );
+                }
+            }
+            toSend = initial.send.length;
+            total = initial.send.reduce((sum, file) => sum + (scan.files.get(file)?.size ?? 0), 0);
+            same = initial.same;
+            return { steps, local: scan.files };
+        };
+        await this.exchange(CATCH_UP_SCRIPT, pruneNames(this.options.folder), plan, (files, size) => {
             sent += files;
             sentBytes += size;
-            if (plan.send.length > PROGRESS_FILES || total > CHUNK_BYTES) {
-                this.options.print(`${what}: ${sent}/${plan.send.length} files, ${bytes(sentBytes)} of ${bytes(total)}, ${rate(sentBytes, started)}`);
+            if (toSend > PROGRESS_FILES || total > CHUNK_BYTES) {
+                this.options.print(`${what}: ${sent}/${toSend} files, ${bytes(sentBytes)} of ${bytes(total)}, ${rate(sentBytes, started)}`);
             }
         });
         const seconds = (Date.now() - started) / 1000;
-        this.options.print(
-            `${what}: ${sent} file(s) sent (${bytes(sentBytes)}) in ${seconds.toFixed(1)} s, ${rate(sentBytes, started)}; ${plan.same} already the same on the share`,
-        );
+        this.options.print(`${what}: ${sent} file(s) sent (${bytes(sentBytes)}) in ${seconds.toFixed(1)} s, ${rate(sentBytes, started)}; ${same} already the same on the share`);
     }
 
     /**
@@ -129,7 +135,7 @@ export class Sync {
         let sent = 0;
         let size = 0;
         const deleted = steps.filter((s) => s.op === "del").length;
-        await this.applyAll(steps, local, (files, chunkBytes) => {
+        await this.exchange(APPLY_SCRIPT, [], async () => ({ steps, local }), (files, chunkBytes) => {
             sent += files;
             size += chunkBytes;
         });
@@ -139,31 +145,68 @@ export class Sync {
     }
 
     /**
-     * Runs the steps in one exec, chunk after chunk on its standard input (each made only when the pipe
-     * has room); each chunk's answer is taken as it comes, so a dropped connection loses at most the
+     * One exec: for CATCH_UP_SCRIPT the share first lists its files, and `plan` makes the steps from that
+     * list; then the steps go chunk after chunk on its standard input (each made only when the pipe has
+     * room), and each chunk's answer is taken as it comes, so a dropped connection loses at most the
      * chunks not yet answered. Reports each chunk's files sent and bytes; conflicts are printed, never
      * overwritten.
      */
-    private async applyAll(steps: readonly Step[], local: ReadonlyMap<string, LocalFile>, chunkDone: (files: number, bytes: number) => void): Promise<void> {
+    private async exchange(
+        script: string,
+        args: readonly string[],
+        plan: (manifest: Promise<string | undefined>) => Promise<Planned | undefined>,
+        chunkDone: (files: number, bytes: number) => void,
+    ): Promise<void> {
         const sizes: number[] = [];
         const folder = this.options.folder;
+        let listed: (text: string | undefined) => void = () => {};
+        const manifest = new Promise<string | undefined>((resolve) => (listed = resolve));
+        let listing = script === CATCH_UP_SCRIPT;
+        let local: ReadonlyMap<string, LocalFile> = new Map();
+        let failed: { error: unknown } | undefined;
         async function* frames(): AsyncGenerator<Buffer> {
-            for (const chunk of chunks(steps, local)) {
-                const files = tarFiles(folder, chunk.filter((s) => s.op === "put").map((s) => s.path), local);
-                sizes.push(files.reduce((sum, f) => sum + f.data.length, 0));
-                yield* chunkFrame(chunk, files);
+            let planned: Planned | undefined;
+            try {
+                planned = await plan(manifest);
+            } catch (error) {
+                failed = { error };
+            }
+            if (planned !== undefined) {
+                local = planned.local;
+                const rate = new InputRate();
+                for (const chunk of chunks(planned.steps, planned.local)) {
+                    const files = tarFiles(folder, chunk.filter((s) => s.op === "put").map((s) => s.path), planned.local);
+                    for await (const part of chunkFrames(chunk, files, (size) => sizes.push(size), () => rate.slow())) {
+                        rate.sent(part.length);
+                        yield part;
+                    }
+                }
             }
             yield BATCH_END;
         }
         let pending = "";
         const answered = (text: string) => {
             pending += text;
+            if (listing) {
+                const end = pending.indexOf(`${MANIFEST_DONE}\n`);
+                if (end < 0) {
+                    return;
+                }
+                listing = false;
+                listed(pending.slice(0, end));
+                pending = pending.slice(end + MANIFEST_DONE.length + 1);
+            }
             for (let end = pending.indexOf(`${CHUNK_DONE}\n`); end >= 0; end = pending.indexOf(`${CHUNK_DONE}\n`)) {
                 chunkDone(this.takeOutcomes(pending.slice(0, end), local), sizes.shift() ?? 0);
                 pending = pending.slice(end + CHUNK_DONE.length + 1);
             }
         };
-        const result = await this.remote.run(APPLY_SCRIPT, [], frames(), answered);
+        const result = await this.remote.run(script, args, frames(), answered);
+        // The exec ended before the share's list: nothing is planned on half a list.
+        listed(undefined);
+        if (failed) {
+            throw failed.error;
+        }
         if (!result.stdout.includes(DONE)) {
             throw new Dropped(lastLine(result));
         }
@@ -379,7 +422,9 @@ function rate(sentBytes: number, started: number): string {
     return `${bytes(Math.round(sentBytes / seconds))}/s`;
 }
 
+/** What a script that stopped short said last: its error if it wrote one, else its last answer. */
 function lastLine(result: { code: number; stdout: string; stderr: string }): string {
-    const text = `${result.stderr}\n${result.stdout}`.trim().split("\n").filter(Boolean).pop();
+    const last = (text: string) => text.trim().split("\n").filter(Boolean).pop();
+    const text = last(result.stderr) ?? last(result.stdout);
     return text ? `${text.trim()}, exit ${result.code}` : `exit ${result.code}`;
 }

@@ -45,23 +45,31 @@ function padded(data: Buffer): Buffer[] {
 /** tar's record: GNU tar reads whole records, so an archive cut short of one waits for more input. */
 export const RECORD = 20 * BLOCK;
 
-/**
- * The files as one tar archive: two zero blocks at the end, padded to whole records, so that tar stops
- * at the end of the archive even when its standard input is never closed (kwok's exec does not close it).
- */
-export function tarOf(files: readonly TarFile[]): Buffer {
+/** One file's entry: its header (after a long-name entry for a path over 100 bytes), its data, padded to a block. */
+export function tarEntry(file: TarFile): Buffer[] {
     const parts: Buffer[] = [];
-    for (const file of files) {
-        const name = Buffer.from(file.path, "utf8");
-        if (name.length > 100) {
-            // GNU tar's ././@LongLink entry: the next header's name is this entry's data.
-            const long = Buffer.concat([name, Buffer.from([0])]);
-            parts.push(header(Buffer.from("././@LongLink"), long.length, 0, 0o644, "L"), ...padded(long));
-        }
-        parts.push(header(name, file.data.length, file.mtime, file.mode, "0"), ...padded(file.data));
+    const name = Buffer.from(file.path, "utf8");
+    if (name.length > 100) {
+        // GNU tar's ././@LongLink entry: the next header's name is this entry's data.
+        const long = Buffer.concat([name, Buffer.from([0])]);
+        parts.push(header(Buffer.from("././@LongLink"), long.length, 0, 0o644, "L"), ...padded(long));
     }
-    parts.push(Buffer.alloc(BLOCK * 2));
+    parts.push(header(name, file.data.length, file.mtime, file.mode, "0"), ...padded(file.data));
+    return parts;
+}
+
+/**
+ * The end of an archive of `length` bytes of entries: two zero blocks, padded to whole records, so that
+ * tar stops at the end of the archive even when its standard input stays open (kwok's exec never closes it).
+ */
+export function tarEnd(length: number): Buffer {
+    const end = BLOCK * 2;
+    return Buffer.alloc(end + ((RECORD - ((length + end) % RECORD)) % RECORD));
+}
+
+/** The files as one tar archive. */
+export function tarOf(files: readonly TarFile[]): Buffer {
+    const parts = files.flatMap(tarEntry);
     const length = parts.reduce((sum, part) => sum + part.length, 0);
-    parts.push(Buffer.alloc((RECORD - (length % RECORD)) % RECORD));
-    return Buffer.concat(parts);
+    return Buffer.concat([...parts, tarEnd(length)]);
 }

@@ -101,7 +101,13 @@ export class RunningContainer {
 
     /** `kubectl exec`: a command inside the container, with its root, cwd, env, user and capabilities. */
     exec(command: string[], timeoutMs = 15000, input?: string | Buffer): Result {
-        return run("nsenter", ["-t", String(this.pid), "-m", "-n", "-p", "-u", "-i", "-r", "-w", "--", ...this.launcher, ...command], timeoutMs, input);
+        const [program, ...args] = this.execArgv(command);
+        return run(program, args, timeoutMs, input);
+    }
+
+    /** The command line of `exec`, for a caller that streams its input and output. */
+    execArgv(command: string[]): string[] {
+        return ["nsenter", "-t", String(this.pid), "-m", "-n", "-p", "-u", "-i", "-r", "-w", "--", ...this.launcher, ...command];
     }
 
     /** A client beside the container: in its network namespace and root (its /etc/hosts), as root, with a plain env. */

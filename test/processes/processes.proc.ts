@@ -1,6 +1,7 @@
 // npm run test:processes: every container devkube defines, as the program registers it, run for real
 // with the same software in a pod-shaped namespace (pod.ts), and checked with real clients.
 import { strict as assert } from "assert";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,7 +12,7 @@ import { SSH_PORT } from "../../components/ssh";
 import { CODE_SERVER_MODULES, StandIn, standIns } from "./images";
 import { PodOptions, RunningContainer, livePids, quote, run, sleep } from "./pod";
 import { nfs41 } from "./share-server";
-import { Input, Remote } from "../../scripts/sync/share";
+import { Remote, spawnRun } from "../../scripts/sync/share";
 import { Sync } from "../../scripts/sync/session";
 import { inDirectory } from "../../scripts/sync";
 
@@ -297,13 +298,33 @@ describe("devkube's containers, run for real", function () {
             write(`app/${"long-".repeat(25)}name.txt`, "a path over 100 bytes");
             write(".gitignore", "node_modules/\n");
             write("node_modules/dep/index.js", "never sent");
-            // As kubectl exec runs it: in the editor's working directory (the share), with the tar on stdin.
+            // Over several of the tar's frames, split across them, the last not a whole number of dd's
+            // blocks; sent over a slow link (8 MB/s), so once the sync has measured it, the part that
+            // shrinks goes gzipped (BusyBox's gunzip unpacks it) and the random part as it is.
+            const patterned = Buffer.alloc(8 * 1024 * 1024 + 12345);
+            for (let i = 0; i < patterned.length; i++) {
+                patterned[i] = (i * 7919) % 251;
+            }
+            const big = Buffer.concat([randomBytes(16 * 1024 * 1024), patterned]);
+            fs.writeFileSync(path.join(folder, "assets-big.bin"), big);
+            // As kubectl exec runs it: in the editor's working directory (the share), its standard input and
+            // output streamed (a catch-up's chunks are planned from the share's list on its output).
+            let gzipped = 0;
+            async function* slowLink(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+                const start = Date.now();
+                let sent = 0;
+                for await (const part of input) {
+                    await sleep(Math.max(0, start + sent / 8e3 - Date.now()));
+                    sent += part.length;
+                    gzipped += /^\d+ gz\n$/.test(part.subarray(0, 24).toString()) ? 1 : 0;
+                    yield part;
+                }
+            }
             const remote: Remote = {
                 describe: "the editor container",
-                run: async (script, args, input, output) => {
-                    const result = editor.exec(["sh", "-c", script, "sh", ...args], 30000, await wholeInput(input));
-                    output?.(result.stdout);
-                    return result;
+                run: (script, args, input, output) => {
+                    const [program, ...argv] = editor.execArgv(["sh", "-c", script, "sh", ...args]);
+                    return spawnRun(program, argv, input === undefined || Buffer.isBuffer(input) ? input : slowLink(input), undefined, output);
                 },
                 present: async () => true,
             };
@@ -315,6 +336,8 @@ describe("devkube's containers, run for real", function () {
             assert.equal(fs.readFileSync(onShare("app/a file with spaces.txt"), "utf8"), "spaces");
             assert.equal(fs.readFileSync(onShare(`app/${"long-".repeat(25)}name.txt`), "utf8"), "a path over 100 bytes");
             assert.ok(!fs.existsSync(onShare("node_modules")), "ignored files stay on the laptop");
+            assert.ok(fs.readFileSync(onShare("assets-big.bin")).equals(big), "a file over several tar frames arrives whole");
+            assert.ok(gzipped >= 2, `${gzipped} frame(s) gzipped over the slow link`);
             assert.equal(fs.statSync(onShare("app/server.js")).mtimeMs, Math.floor(fs.statSync(path.join(folder, "app/server.js")).mtimeMs / 1000) * 1000);
             write("app/server.js", "listen(8080)");
             fs.renameSync(path.join(folder, "app"), path.join(folder, "src"));
@@ -538,18 +561,6 @@ describe("devkube's containers, run for real", function () {
         });
     });
 });
-
-/** The whole of a sync script's input: the editor's exec here takes its standard input in one piece. */
-async function wholeInput(input: Input | undefined): Promise<Buffer | undefined> {
-    if (input === undefined || Buffer.isBuffer(input)) {
-        return input;
-    }
-    const parts: Buffer[] = [];
-    for await (const part of input) {
-        parts.push(part);
-    }
-    return Buffer.concat(parts);
-}
 
 function configMapOf(c: DefinedContainer): string {
     return c.pod.volumes.find((v: any) => v.configMap && c.container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === NFS_CONFIG_DIR)).configMap.name;
