@@ -70,6 +70,15 @@ function localShare(share: string, options: { dropNext?: () => boolean; present?
     return remote;
 }
 
+/** 2,500 files with paths of about 130 bytes: a step list over 128 KiB, in more than one chunk; returns their directory. */
+function longPaths(folder: string): string {
+    const deep = "src/components/a-rather-long-directory-name/and-another-one-below-it/then/the/leaf";
+    for (let i = 0; i < 2500; i++) {
+        write(folder, `${deep}/${String(i).padStart(4, "0")}-component-with-a-long-name.test.tsx`, `${i}`);
+    }
+    return deep;
+}
+
 async function until(what: string, check: () => boolean, seconds = 10): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     while (!check()) {
@@ -285,10 +294,7 @@ describe("sync: whole sessions against a share run by sh", function () {
     it("a first copy of thousands of files with long paths: a step list far over the kernel's 128 KiB for one argument goes through", async () => {
         const folder = dir("folder");
         const share = dir("share");
-        const deep = "src/components/a-rather-long-directory-name/and-another-one-below-it/then/the/leaf";
-        for (let i = 0; i < 2500; i++) {
-            write(folder, `${deep}/${String(i).padStart(4, "0")}-component-with-a-long-name.test.tsx`, `${i}`);
-        }
+        const deep = longPaths(folder);
         const remote = localShare(share);
         await new Sync(remote, { folder, delete: false, print }).catchUp("initial copy");
         assert.ok(lines.some((l) => /^initial copy: 2500 file\(s\) sent /.test(l)), lines.join("\n"));
@@ -297,6 +303,26 @@ describe("sync: whole sessions against a share run by sh", function () {
         const progress = lines.filter((l) => /^initial copy: \d+\/2500 files, /.test(l));
         assert.ok(progress.length >= 2 && progress[progress.length - 1].startsWith("initial copy: 2500/2500 files"), lines.join("\n"));
         assert.equal(fs.readFileSync(path.join(share, deep, "2499-component-with-a-long-name.test.tsx"), "utf8"), "2499");
+    });
+
+    it("a batch whose input ends between two chunks (the laptop's side stopped making it) is not taken as done", async () => {
+        const folder = dir("folder");
+        const share = dir("share");
+        longPaths(folder);
+        async function* firstChunkOnly(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+            for await (const part of input) {
+                yield part;
+                if (part.toString() === "0\n") {
+                    return;
+                }
+            }
+        }
+        const cut: Remote = {
+            describe: "a share whose input ends early",
+            run: (script, args, input, output) => spawnRun("sh", ["-c", script, "sh", ...args], input === undefined || Buffer.isBuffer(input) ? input : firstChunkOnly(input), share, output),
+            present: async () => true,
+        };
+        await assert.rejects(new Sync(cut, { folder, delete: false, print }).catchUp("initial copy"), /^Error: the share answered 1 chunk\(s\) of a batch not sent whole$/);
     });
 
     it("with --delete: says what it deletes, then deletes only the share's files the folder does not have (never ignored ones)", async () => {
@@ -413,6 +439,13 @@ describe("sync: whole sessions against a share run by sh", function () {
             present: async () => true,
         };
         await assert.rejects(new Sync(full, { folder, delete: false, print }).catchUp("initial copy"), /^Error: tar: write error: No space left on device, exit 1$/);
+    });
+    it("hears a script's output as it comes without breaking a UTF-8 character split across two reads", async () => {
+        let heard = "";
+        const result = await spawnRun("sh", ["-c", "printf '\\303'; sleep 0.2; printf '\\251.txt\\n'"], undefined, undefined, (text) => (heard += text));
+        assert.equal(result.code, 0);
+        assert.equal(heard, result.stdout);
+        assert.equal(heard, "\u00e9.txt\n");
     });
     it("--to: works in a directory of the share, made if need be", async () => {
         const folder = dir("folder");

@@ -164,6 +164,9 @@ export class Sync {
         let listing = script === CATCH_UP_SCRIPT;
         let local: ReadonlyMap<string, LocalFile> = new Map();
         let failed: { error: unknown } | undefined;
+        let chunksSent = 0;
+        let answeredChunks = 0;
+        let batchEnded = false;
         async function* frames(): AsyncGenerator<Buffer> {
             let planned: Planned | undefined;
             try {
@@ -176,19 +179,23 @@ export class Sync {
                 const rate = new InputRate();
                 for (const chunk of chunks(planned.steps, planned.local)) {
                     const files = tarFiles(folder, chunk.filter((s) => s.op === "put").map((s) => s.path), planned.local);
+                    chunksSent++;
                     for await (const part of chunkFrames(chunk, files, (size) => sizes.push(size), () => rate.slow())) {
                         rate.sent(part.length);
                         yield part;
                     }
                 }
             }
+            batchEnded = true;
             yield BATCH_END;
         }
         let pending = "";
         const answered = (text: string) => {
+            // A list of many files comes in many reads: each is searched once for its end.
+            const from = Math.max(0, pending.length - MANIFEST_DONE.length);
             pending += text;
             if (listing) {
-                const end = pending.indexOf(`${MANIFEST_DONE}\n`);
+                const end = pending.indexOf(`${MANIFEST_DONE}\n`, from);
                 if (end < 0) {
                     return;
                 }
@@ -197,6 +204,7 @@ export class Sync {
                 pending = pending.slice(end + MANIFEST_DONE.length + 1);
             }
             for (let end = pending.indexOf(`${CHUNK_DONE}\n`); end >= 0; end = pending.indexOf(`${CHUNK_DONE}\n`)) {
+                answeredChunks++;
                 chunkDone(this.takeOutcomes(pending.slice(0, end), local), sizes.shift() ?? 0);
                 pending = pending.slice(end + CHUNK_DONE.length + 1);
             }
@@ -209,6 +217,10 @@ export class Sync {
         }
         if (!result.stdout.includes(DONE)) {
             throw new Dropped(lastLine(result));
+        }
+        if (!batchEnded || answeredChunks < chunksSent) {
+            // The share saw its input end early (the laptop's side stopped making it): not every chunk is in.
+            throw new Dropped(`the share answered ${answeredChunks} chunk(s) of a batch not sent whole${result.stderr.trim() ? `: ${lastLine(result)}` : ""}`);
         }
     }
 

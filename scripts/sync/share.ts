@@ -2,6 +2,7 @@
 // in the editor container, whose working directory is the share's root, with the tools its image
 // already has (BusyBox sh, find, stat, tar, mv; the process suite runs them there).
 import { spawn } from "child_process";
+import { StringDecoder } from "string_decoder";
 import { promisify } from "util";
 import { deflateRawSync, gzip } from "zlib";
 import { Step } from "./plan";
@@ -56,13 +57,14 @@ const DD_BLOCK = 64 * 1024;
 /**
  * A batch, in chunks that follow each other on standard input: each is a line "<list bytes>" and its
  * step list, then its tar in frames, each a line "<bytes>" (or "<bytes> gz", gzipped) and that many
- * bytes, a line "0" last; a line "end" ends the batch (kwok's exec never closes standard input). Each step of a list is done only if the
- * share's file is still as the laptop last saw it; a file changed on the share since is a conflict,
- * reported and set aside while the chunk's tar is unpacked in place, then put back. A few processes per
- * chunk whatever its number of files (BusyBox forks for every command, and its tar has no -T or -X), and
- * one dd per frame: dd with fullblock reads exactly a frame's bytes (BusyBox head -c reads ahead), as
- * `read` reads exactly one line. The laptop sends a frame as soon as its files are read, so the tar is
- * unpacked while the rest of the chunk is still being read and sent.
+ * bytes, a line "0" last; a line "end" ends the batch (kwok's exec never closes standard input). Each
+ * step of a list is done only if the share's file is still as the laptop last saw it; a file changed on
+ * the share since is a conflict, reported and set aside while the chunk's tar is unpacked in place, then
+ * put back. A few processes per chunk whatever its number of files (BusyBox forks for every command, and
+ * its tar has no -T or -X), and per frame one or two dd (whole blocks, then the rest) and a gunzip if it
+ * is gzipped: dd with fullblock reads exactly a frame's bytes (BusyBox head -c reads ahead), as `read`
+ * reads exactly one line. The laptop sends a frame as soon as its files are read, so the tar is unpacked
+ * while the rest of the chunk is still being read and sent.
  */
 export const APPLY_SCRIPT = `
 t=".devkube-sync.$$"
@@ -296,9 +298,11 @@ export function spawnRun(command: string, args: readonly string[], input?: Input
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let closed = false;
+        // A read can end inside a UTF-8 character (a path's é): the decoder keeps its first bytes for the next.
+        const decoder = new StringDecoder("utf8");
         child.stdout.on("data", (chunk: Buffer) => {
             out.push(chunk);
-            output?.(chunk.toString());
+            output?.(decoder.write(chunk));
         });
         child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
         child.on("error", (error) => resolve({ code: 127, stdout: "", stderr: error.message }));
