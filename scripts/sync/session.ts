@@ -35,8 +35,8 @@ interface Planned {
 export type Ending = "stopped" | "asleep" | "gave up";
 
 /**
- * A batch goes in chunks of at most this many bytes of files and of step list: one chunk is in memory at
- * a time, and a dropped connection loses at most the chunks not yet answered.
+ * A batch goes in chunks of at most this many bytes of files and of step list, each answered by the share
+ * when it is unpacked: a dropped connection loses at most the chunks not yet answered.
  */
 const CHUNK_BYTES = 64 * 1024 * 1024;
 const CHUNK_STEP_BYTES = 256 * 1024;
@@ -102,7 +102,7 @@ export class Sync {
             same = initial.same;
             return { steps, local: scan.files };
         };
-        await this.exchange(CATCH_UP_SCRIPT, pruneNames(this.options.folder), plan, (files, size) => {
+        await this.exchange(pruneNames(this.options.folder), plan, (files, size) => {
             sent += files;
             sentBytes += size;
             if (toSend > PROGRESS_FILES || total > CHUNK_BYTES) {
@@ -135,7 +135,7 @@ export class Sync {
         let sent = 0;
         let size = 0;
         const deleted = steps.filter((s) => s.op === "del").length;
-        await this.exchange(APPLY_SCRIPT, [], async () => ({ steps, local }), (files, chunkBytes) => {
+        await this.exchange(undefined, async () => ({ steps, local }), (files, chunkBytes) => {
             sent += files;
             size += chunkBytes;
         });
@@ -145,15 +145,14 @@ export class Sync {
     }
 
     /**
-     * One exec: for CATCH_UP_SCRIPT the share first lists its files, and `plan` makes the steps from that
-     * list; then the steps go chunk after chunk on its standard input (each made only when the pipe has
-     * room), and each chunk's answer is taken as it comes, so a dropped connection loses at most the
-     * chunks not yet answered. Reports each chunk's files sent and bytes; conflicts are printed, never
-     * overwritten.
+     * One exec: with `prune` (a catch-up) the share first lists its files, not walking the directories
+     * named, and `plan` makes the steps from that list; without, `plan` has them already. The steps go
+     * chunk after chunk on its standard input, made as it reads them, and each chunk's answer is taken as
+     * it comes, so a dropped connection loses at most the chunks not yet answered. Reports each chunk's
+     * files sent and bytes; conflicts are printed, never overwritten.
      */
     private async exchange(
-        script: string,
-        args: readonly string[],
+        prune: readonly string[] | undefined,
         plan: (manifest: Promise<string | undefined>) => Promise<Planned | undefined>,
         chunkDone: (files: number, bytes: number) => void,
     ): Promise<void> {
@@ -161,7 +160,7 @@ export class Sync {
         const folder = this.options.folder;
         let listed: (text: string | undefined) => void = () => {};
         const manifest = new Promise<string | undefined>((resolve) => (listed = resolve));
-        let listing = script === CATCH_UP_SCRIPT;
+        let listing = prune !== undefined;
         let local: ReadonlyMap<string, LocalFile> = new Map();
         let failed: { error: unknown } | undefined;
         let chunksSent = 0;
@@ -209,7 +208,7 @@ export class Sync {
                 pending = pending.slice(end + CHUNK_DONE.length + 1);
             }
         };
-        const result = await this.remote.run(script, args, frames(), answered);
+        const result = await this.remote.run(prune === undefined ? APPLY_SCRIPT : CATCH_UP_SCRIPT, prune ?? [], frames(), answered);
         // The exec ended before the share's list: nothing is planned on half a list.
         listed(undefined);
         if (failed) {

@@ -1,6 +1,6 @@
 // The share's side of a sync, through the Kubernetes API only: POSIX sh scripts run by `kubectl exec`
 // in the editor container, whose working directory is the share's root, with the tools its image
-// already has (BusyBox sh, find, stat, tar, mv; the process suite runs them there).
+// already has (BusyBox sh, find, stat, dd, tar, gunzip, mv; the process suite runs them there).
 import { spawn } from "child_process";
 import { StringDecoder } from "string_decoder";
 import { promisify } from "util";
