@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DataSource } from "./storage";
-import { NO_CLASS, backingVolumeSpec, keptClassClaim } from "./workspace";
+import { backingVolumeSpec, keptClassClaim, reservedClaimOptions, reservedClaimSpec } from "./workspace";
 import { CLAIM_NAMES, NAME_LABEL, PART_OF, PART_OF_LABEL, ROLES, ROLE_LABEL } from "../contract/identity";
 
 export interface AppDataArgs {
@@ -25,14 +25,14 @@ export class AppData extends pulumi.ComponentResource {
     constructor(name: string, args: AppDataArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:storage:AppData", name, {}, opts);
         const labels = { [NAME_LABEL]: args.appName, [PART_OF_LABEL]: PART_OF };
-        const resources = { requests: { storage: args.size } };
         const claimName = CLAIM_NAMES.appData(args.appName);
         let claim: k8s.core.v1.PersistentVolumeClaim;
         if ("disk" in args.source) {
+            const volumeLabels = { ...labels, [ROLE_LABEL]: ROLES.appData };
             const volume = new k8s.core.v1.PersistentVolume(
                 `${name}-volume`,
                 {
-                    metadata: { labels: { ...labels, [ROLE_LABEL]: ROLES.appData }, annotations: args.source.disk.annotations },
+                    metadata: { labels: volumeLabels, annotations: args.source.disk.annotations },
                     spec: backingVolumeSpec({ size: args.size, volume: args.source.disk }, { namespace: args.namespace, name: claimName }),
                 },
                 { parent: this },
@@ -41,9 +41,9 @@ export class AppData extends pulumi.ComponentResource {
                 `${name}-claim`,
                 {
                     metadata: { name: claimName, namespace: args.namespace, labels },
-                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: NO_CLASS, volumeName: volume.metadata.name, resources },
+                    spec: reservedClaimSpec({ accessMode: "ReadWriteOnce", size: args.size, volumeLabels }),
                 },
-                { parent: this },
+                reservedClaimOptions(volume, this),
             );
         } else {
             claim = keptClassClaim(`${name}-claim`, { namespace: args.namespace, claimName, size: args.size, claim: args.source.claim, labels: { ...labels, [ROLE_LABEL]: ROLES.appData } }, this);

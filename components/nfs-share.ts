@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClaimRef, reservedFor } from "./workspace";
+import { ClaimRef, NO_CLASS, reservedClaimOptions, reservedClaimSpec, reservedFor } from "./workspace";
 import { PART_OF, PART_OF_LABEL, ROLE_LABEL } from "../contract/identity";
 
 /** The claim every workload mounts the share through. */
@@ -24,7 +24,7 @@ export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "role">,
         accessModes: ["ReadWriteMany"],
         // Retain: deleting the PV object never touches the exported files.
         persistentVolumeReclaimPolicy: "Retain",
-        storageClassName: "",
+        storageClassName: NO_CLASS,
         // Only a PersistentVolume carries mount options; an inline pod nfs: volume cannot.
         mountOptions: args.mountOptions,
         nfs: { server: args.server, path: args.path },
@@ -33,7 +33,7 @@ export function sharedVolumeSpec(args: Omit<NfsShareArgs, "namespace" | "role">,
 
 /**
  * The share every workload mounts: a ReadWriteMany PersistentVolume on the NFS server's address and a
- * claim pre-bound to it (storageClassName "", so no default class ever provisions something else).
+ * claim it is reserved for (storageClassName "", so no default class ever provisions something else).
  */
 export class NfsShare extends pulumi.ComponentResource {
     public readonly claimName: pulumi.Output<string>;
@@ -42,13 +42,12 @@ export class NfsShare extends pulumi.ComponentResource {
 
     constructor(name: string, args: NfsShareArgs, opts?: pulumi.ComponentResourceOptions) {
         super("devkube:nfs:NfsShare", name, {}, opts);
+        const volumeLabels = { [ROLE_LABEL]: args.role, [PART_OF_LABEL]: PART_OF };
         const volume = new k8s.core.v1.PersistentVolume(
             `${name}-volume`,
             {
-                metadata: {
-                    // Named by Pulumi, never reused: see Workspace.
-                    labels: { [ROLE_LABEL]: args.role, [PART_OF_LABEL]: PART_OF },
-                },
+                // Named by Pulumi, never reused: see Workspace.
+                metadata: { labels: volumeLabels },
                 spec: sharedVolumeSpec(args, { namespace: args.namespace, name: SHARE_CLAIM }),
             },
             { parent: this },
@@ -57,14 +56,9 @@ export class NfsShare extends pulumi.ComponentResource {
             `${name}-claim`,
             {
                 metadata: { name: SHARE_CLAIM, namespace: args.namespace },
-                spec: {
-                    accessModes: ["ReadWriteMany"],
-                    storageClassName: "",
-                    volumeName: volume.metadata.name,
-                    resources: { requests: { storage: args.size } },
-                },
+                spec: reservedClaimSpec({ accessMode: "ReadWriteMany", size: args.size, volumeLabels }),
             },
-            { parent: this },
+            reservedClaimOptions(volume, this),
         );
         this.claimName = claim.metadata.name;
         this.volumeName = volume.metadata.name;

@@ -14,9 +14,9 @@ export interface WorkspaceArgs {
 }
 
 /**
- * The claim is pre-bound to its PV (volumeName), so a storage class would only get in the way: with a
+ * The claim is bound to a PV reserved for it, so a storage class would only get in the way: with a
  * WaitForFirstConsumer class, pulumi-kubernetes (4.25) counts the claim ready only while it is Pending,
- * and a pre-bound claim is Bound at once, so `up` could wait its full 5 minutes (seen in e2e). "" also
+ * and a claim with a PV reserved for it is Bound at once, so `up` could wait its full 5 minutes (seen in e2e). "" also
  * keeps the cluster's default class (minikube `standard`, k3s `local-path`, both Delete) away.
  */
 export const NO_CLASS = "";
@@ -28,11 +28,41 @@ export interface ClaimRef {
 }
 
 /**
- * Reserves a static PV for exactly one claim. The claim's volumeName binds it from one side only: until
- * that claim exists, any other claim without a class that fits could bind the PV first.
+ * Reserves a static PV for exactly one claim: no other claim can bind it, and the PV controller binds
+ * that claim to it before any other PV (a PV reserved for a claim is matched first, whatever its class).
  */
 export function reservedFor(claim: ClaimRef): Pick<k8s.types.input.core.v1.PersistentVolumeSpec, "claimRef"> {
     return { claimRef: { namespace: claim.namespace, name: claim.name } };
+}
+
+/**
+ * The spec of the claim a static PV is reserved for. It does not name the PV (no volumeName), on purpose:
+ * with both sides naming each other, the PV controller's claim worker and volume worker both set the PV's
+ * phase to Bound, the claim worker's write loses with a conflict, and the claim waits for the binder's
+ * periodic sync (15 s) in about half of all binds (npm run bench:bind). With the PV's claimRef alone, the
+ * volume worker leaves the binding to the claim worker. The selector (the PV's own labels) keeps any PV
+ * that is not reserved and not devkube's away, should the reserved PV be missing.
+ */
+export function reservedClaimSpec(args: {
+    readonly accessMode: "ReadWriteOnce" | "ReadWriteMany";
+    readonly size: string;
+    readonly volumeLabels: Record<string, string>;
+}): k8s.types.input.core.v1.PersistentVolumeClaimSpec {
+    return {
+        accessModes: [args.accessMode],
+        storageClassName: NO_CLASS,
+        selector: { matchLabels: args.volumeLabels },
+        resources: { requests: { storage: args.size } },
+    };
+}
+
+/**
+ * The options of that claim: created once its PV is Available (the PV controller then knows it), and a
+ * claim an earlier release made, which named its PV, keeps its spec: a claim's spec cannot change, and a
+ * replaced claim could never bind its Retain PV again.
+ */
+export function reservedClaimOptions(volume: k8s.core.v1.PersistentVolume, parent: pulumi.Resource): pulumi.CustomResourceOptions {
+    return { parent, dependsOn: [volume], ignoreChanges: ["spec.volumeName", "spec.selector"] };
 }
 
 /** The PersistentVolume spec that points at the backing disk; Retain, so deleting it never deletes the disk. */
@@ -109,6 +139,7 @@ export class Workspace extends pulumi.ComponentResource {
             this.registerOutputs({ claimName: this.claimName, volumeName: this.volumeName });
             return;
         }
+        const volumeLabels = { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF };
         const volume = new k8s.core.v1.PersistentVolume(
             `${name}-volume`,
             {
@@ -116,7 +147,7 @@ export class Workspace extends pulumi.ComponentResource {
                     // No fixed name: Pulumi names it once (stable in state) and anew on every re-create,
                     // so a PV deleted at night and created again at once never meets its old self in
                     // the PV controller's cache (which would leave the claim unbound).
-                    labels: { [ROLE_LABEL]: ROLES.workspace, [PART_OF_LABEL]: PART_OF },
+                    labels: volumeLabels,
                     annotations: backing.annotations,
                 },
                 spec: backingVolumeSpec({ size: args.size, volume: backing }, { namespace: args.namespace, name: CLAIM_NAMES.workspace }),
@@ -127,14 +158,9 @@ export class Workspace extends pulumi.ComponentResource {
             `${name}-claim`,
             {
                 metadata: { name: CLAIM_NAMES.workspace, namespace: args.namespace },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: NO_CLASS,
-                    volumeName: volume.metadata.name,
-                    resources: { requests: { storage: args.size } },
-                },
+                spec: reservedClaimSpec({ accessMode: "ReadWriteOnce", size: args.size, volumeLabels }),
             },
-            { parent: this },
+            reservedClaimOptions(volume, this),
         );
         this.claimName = claim.metadata.name;
         this.volumeName = volume.metadata.name;

@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import { runAllPolicies } from "../policies/test/util";
 import { planSleep } from "../scripts/night";
 import {
+    claimReservedBy,
     ProgramRun,
     Recorded,
     byName,
@@ -160,8 +161,8 @@ describe("apps: the multi-service example (PostgreSQL, Redis, a web app and a wo
             assert.equal(c.image, image);
             assert.deepEqual(c.volumeMounts, [{ name: "data", mountPath }]);
             assert.ok(c.readinessProbe.exec.command.length > 0 && c.livenessProbe.exec.command.length > 0);
-            const claim = byName(run, CLAIM, `${name}-data`);
-            const pv = ofType(run, PV).find((r) => r.state.metadata.name === claim.inputs.spec.volumeName)!;
+            const pv = ofType(run, PV).find((r) => r.inputs.spec.claimRef?.name === `${name}-data`)!;
+            claimReservedBy(run, pv);
             assert.equal(pv.inputs.metadata.labels["devkube.dev/role"], "app-data");
             assert.equal(pv.inputs.spec.persistentVolumeReclaimPolicy, "Retain");
             assert.deepEqual(pv.inputs.spec.hostPath, { path: hostPath, type: "DirectoryOrCreate" });

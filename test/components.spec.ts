@@ -80,7 +80,7 @@ describe("components: decisions", () => {
         }, { namespace: "devkube", name: "workspace" });
         assert.deepEqual(spec.claimRef, { namespace: "devkube", name: "workspace" }, "reserved for its claim");
         assert.equal(spec.persistentVolumeReclaimPolicy, "Retain");
-        assert.equal(spec.storageClassName, "", "no class: the claim is pre-bound");
+        assert.equal(spec.storageClassName, "", "no class: the PV is reserved for its claim");
         assert.deepEqual(spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], {
             key: "kubernetes.io/hostname",
             operator: "In",

@@ -343,6 +343,39 @@ export function sharePv(run: ProgramRun): Recorded {
     return found[0];
 }
 
+/**
+ * The claim a static PersistentVolume is reserved for (its claimRef), with what makes it bind that PV and no
+ * other, at once (components/workspace.ts reservedClaimSpec): no volumeName, the PV's labels as its selector,
+ * no class, created after the PV; an older claim's spec is left as it is (ignoreChanges).
+ */
+export function claimReservedBy(run: ProgramRun, pv: Recorded): Recorded {
+    const ref = pv.inputs.spec.claimRef;
+    const claim = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find(
+        (c) => c.inputs.metadata.name === ref?.name && c.inputs.metadata.namespace === ref?.namespace,
+    );
+    if (!claim) {
+        throw new Error(`no claim ${JSON.stringify(ref)} for PersistentVolume ${pv.name}`);
+    }
+    const binding = {
+        volumeName: claim.inputs.spec.volumeName,
+        selector: claim.inputs.spec.selector,
+        storageClassName: claim.inputs.spec.storageClassName,
+        afterItsVolume: claim.dependencies.includes(pv.urn),
+        ignoreChanges: claim.ignoreChanges,
+    };
+    const expected = {
+        volumeName: undefined,
+        selector: { matchLabels: pv.inputs.metadata.labels },
+        storageClassName: "",
+        afterItsVolume: true,
+        ignoreChanges: ["spec.volumeName", "spec.selector"],
+    };
+    if (JSON.stringify(binding) !== JSON.stringify(expected)) {
+        throw new Error(`claim ${claim.name} for ${pv.name}: got ${JSON.stringify(binding)}, expected ${JSON.stringify(expected)}`);
+    }
+    return claim;
+}
+
 /** Every pod spec a workload carries, with the workload it belongs to. */
 export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any }> {
     const result: Array<{ workload: Recorded; spec: any }> = [];

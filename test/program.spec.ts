@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    claimReservedBy,
     MOCK_CLUSTER_IP,
     MOCK_DOKS_LATEST,
     MOCK_NODE_PORT,
@@ -46,8 +47,8 @@ function assertCommonWiring(run: ProgramRun, expectedServer: string) {
     assert.ok(options.some((o) => /^nfsvers=4(\.[0-2])?$/.test(o)), `NFS 4.x in ${options}`);
     assert.ok(options.includes("actimeo=1") && options.includes("lookupcache=positive"), `${options}`);
 
-    const claim = byName(run, PVC, "share");
-    assert.equal(claim.inputs.spec.volumeName, share.state.metadata.name);
+    const claim = claimReservedBy(run, share);
+    assert.equal(claim.inputs.metadata.name, "share");
     assert.equal(share.inputs.metadata.name, undefined, "named by Pulumi, never reused after a teardown");
     assert.equal(claim.inputs.spec.storageClassName, "");
     assert.deepEqual(claim.inputs.spec.accessModes, ["ReadWriteMany"]);
@@ -116,8 +117,8 @@ function assertInClusterNfs(run: ProgramRun) {
     const workspace = pvByRole(run, "workspace");
     assert.equal(workspace.inputs.metadata.labels["devkube.dev/role"], "workspace");
     assert.equal(workspace.inputs.spec.persistentVolumeReclaimPolicy, "Retain");
-    const claim = byName(run, PVC, "workspace");
-    assert.equal(claim.inputs.spec.volumeName, workspace.state.metadata.name);
+    const claim = claimReservedBy(run, workspace);
+    assert.equal(claim.inputs.metadata.name, "workspace");
     assert.equal(workspace.inputs.metadata.name, undefined, "named by Pulumi, never reused after a teardown");
     assert.equal(claim.inputs.spec.storageClassName, workspace.inputs.spec.storageClassName);
 }
@@ -223,7 +224,7 @@ describe("program: dev stack (DigitalOcean)", function () {
         assertInClusterNfs(run);
         const workspace = pvByRole(run, "workspace");
         assert.deepEqual(workspace.inputs.spec.csi, { driver: "dobs.csi.digitalocean.com", fsType: "ext4", volumeHandle: MOCK_VOLUME_ID });
-        assert.equal(workspace.inputs.spec.storageClassName, "", "pre-bound: no class, so the claim's await waits for Bound");
+        assert.equal(workspace.inputs.spec.storageClassName, "", "reserved for its claim: no class, so the claim's await waits for Bound");
         assert.equal(workspace.inputs.metadata.annotations["pv.kubernetes.io/provisioned-by"], "dobs.csi.digitalocean.com");
         assert.equal(workspace.inputs.spec.capacity.storage, "20Gi");
         assert.equal(run.outputs.workspaceVolumeId, MOCK_VOLUME_ID);
@@ -273,7 +274,7 @@ describe("program: homelab stack (USB disk on one board)", function () {
         assertCommonWiring(run, MOCK_CLUSTER_IP);
         assertInClusterNfs(run);
     });
-    it("puts the workspace on a local Retain PV pinned to the disk's node, pre-bound without a class", () => {
+    it("puts the workspace on a local Retain PV pinned to the disk's node, reserved for its claim, without a class", () => {
         const workspace = pvByRole(run, "workspace");
         assert.deepEqual(workspace.inputs.spec.local, { path: "/mnt/usb/devkube" });
         assert.deepEqual(workspace.inputs.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions, [
@@ -318,7 +319,7 @@ describe("program: cluster stack (the kubeconfig target: any existing cluster)",
         assertCommonWiring(run, MOCK_CLUSTER_IP);
         const claim = byName(run, PVC, "workspace");
         assert.equal(claim.inputs.spec.storageClassName, undefined, "no class named: the cluster's default");
-        assert.equal(claim.inputs.spec.volumeName, undefined, "provisioned by the class, not pre-bound");
+        assert.equal(claim.inputs.spec.volumeName, undefined, "provisioned by the class, no static PV");
         assert.deepEqual([claim.retainOnDelete, claim.protect], [true, false], "every destroy leaves it in the cluster, a plain one included");
         assert.equal(byName(run, "kubernetes:core/v1:Namespace", "devkube").retainOnDelete, true, "and its namespace, whose deletion would delete it");
         assert.equal(claim.inputs.metadata.labels["devkube.dev/role"], "workspace");
@@ -477,8 +478,7 @@ describe("program: every PersistentVolume is reserved for its own claim", functi
             const pvs = ofType(run, "kubernetes:core/v1:PersistentVolume");
             assert.ok(pvs.length >= 1, "the program registered its volumes");
             for (const pv of pvs) {
-                const claim = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find((c) => c.inputs.spec.volumeName === pv.state.metadata.name);
-                assert.ok(claim, `a claim pre-bound to ${pv.name}`);
+                const claim = claimReservedBy(run, pv);
                 assert.deepEqual(pv.inputs.spec.claimRef, { namespace: claim.inputs.metadata.namespace, name: claim.inputs.metadata.name }, pv.name);
             }
         });
