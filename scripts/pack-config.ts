@@ -2,7 +2,7 @@
 // policies/config/<stack>.json (thresholds), plus the NFS server's exemption (contract/identity.ts) in the
 // stack's own namespace (devkube:namespace), so no JSON names the server and a stack in another
 // namespace needs no edit and exempts nothing else.
-// Usage: tsx scripts/pack-config.ts <stack>   (writes .pulumi/policy-config-<stack>.json, prints its path)
+// scripts/stack-prepare.ts writes it (writePackConfig) for scripts/stack.sh.
 import * as fs from "fs";
 import * as path from "path";
 import { stackSetting } from "./stack-file";
@@ -53,25 +53,10 @@ export function namespaceMoveProblem(stack: string, configured: string, exported
     );
 }
 
-// Usage: tsx scripts/pack-config.ts <stack> [--state]   (--state: the stack's `pulumi stack export` on stdin, checked first)
-if (require.main === module) {
-    const stack = process.argv[2];
-    const root = path.resolve(__dirname, "..");
-    try {
-        if (process.argv.includes("--state")) {
-            const text = fs.readFileSync(0, "utf8");
-            const problem = namespaceMoveProblem(stack, stackNamespace(root, stack), text.trim() ? JSON.parse(text) : {});
-            if (problem) {
-                console.error(`stack.sh: ${problem}`);
-                process.exit(3);
-            }
-        }
-        const out = path.join(root, ".pulumi", `policy-config-${stack}.json`);
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        fs.writeFileSync(out, `${JSON.stringify(packConfigFor(root, stack), null, 2)}\n`);
-        console.log(path.relative(root, out));
-    } catch (error) {
-        console.error(error instanceof Error ? error.message : String(error));
-        process.exit(2);
-    }
+/** Writes the stack's pack config to .pulumi/policy-config-<stack>.json and returns that path, relative to root. */
+export function writePackConfig(root: string, stack: string): string {
+    const out = path.join(root, ".pulumi", `policy-config-${stack}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(packConfigFor(root, stack), null, 2)}\n`);
+    return path.relative(root, out);
 }

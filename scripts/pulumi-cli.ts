@@ -4,8 +4,7 @@
 // - cliMissing: the npm launcher looks for the CLI of its own version under $PULUMI_HOME/versions/<version>/bin
 //   and downloads it from get.pulumi.com when it is not there; if that fails it prints one line, "pulumi:
 //   <reason>" (e.g. "fetch failed"), which says nothing of what is missing. This turns that line into one that does.
-// Usage (stack.sh): tsx scripts/pulumi-cli.ts choose   (prints the CLI's path or "launcher", then a sentence saying which and why)
-//                   <the launcher's stderr> | tsx scripts/pulumi-cli.ts explain   (prints the hint, exit 0; exit 1 if it is not that)
+// Used by scripts/stack-prepare.ts (npm run up / preview).
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -90,18 +89,4 @@ export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): Ch
     }
     const reason = version ? `is ${version}, older than ${wanted} or of another major version` : `did not print a version (${JSON.stringify(printed.trim().slice(0, 60))})`;
     return { command: launcher, why: `using the npm package's Pulumi CLI ${wanted}: the pulumi on PATH (${installed}) ${reason}` };
-}
-
-if (require.main === module && process.argv[2] === "choose") {
-    const chosen = chooseCli();
-    console.log(chosen.command.length === 1 ? chosen.command[0] : "launcher");
-    console.log(chosen.why);
-}
-
-if (require.main === module && process.argv[2] === "explain") {
-    const hint = cliMissing(fs.readFileSync(0, "utf8"));
-    if (hint) {
-        console.log(hint);
-    }
-    process.exit(hint ? 0 : 1);
 }

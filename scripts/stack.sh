@@ -2,7 +2,7 @@
 # usage: scripts/stack.sh <up|preview> <stack> [more pulumi flags]
 # Runs pulumi for a stack of this project with its policy pack, so no stack goes up without the
 # guard rails. State is local (Pulumi.yaml backend file://.). The CLI is yours when the one on PATH
-# fits, else the `pulumi` npm package's (scripts/pulumi-cli.ts chooses, and says which).
+# fits, else the `pulumi` npm package's (scripts/pulumi-cli.ts chooses, and stack.sh says which).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,32 +46,19 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
-{ read -r cli; read -r cli_why; } < <(npx --no-install tsx scripts/pulumi-cli.ts choose)
-if [ -z "${cli:-}" ]; then
-    echo "stack.sh: could not choose a Pulumi CLI (npx tsx scripts/pulumi-cli.ts choose failed); run npm install first" >&2
+# Which CLI, the stack selected (created the first time), refused while awake in another namespace, and
+# its pack config: one process, as each tsx or npx start costs about half a second (scripts/stack-prepare.ts).
+if [ ! -x node_modules/.bin/tsx ]; then
+    echo "stack.sh: the project is not installed; run npm install first" >&2
     exit 2
 fi
-echo "stack.sh: $cli_why" >&2
+prepared="$(node_modules/.bin/tsx scripts/stack-prepare.ts "$stack")" || exit $?
+cli="${prepared%%$'\n'*}"
+policy_config="${prepared#*$'\n'}"
 if [ "$cli" = launcher ]; then
     pulumi=(npx --no-install pulumi)
 else
     pulumi=("$cli")
-fi
-
-if ! select_err="$("${pulumi[@]}" stack select --create "$stack" 2>&1 >/dev/null)"; then
-    # The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
-    if hint="$(printf '%s\n' "$select_err" | npx --no-install tsx scripts/pulumi-cli.ts explain)"; then
-        echo "stack.sh: $hint" >&2
-        exit 2
-    fi
-    printf '%s\n' "$select_err" >&2
-    exit 1
-fi
-# The committed pack config, with the NFS server's exemption in this stack's namespace; refused first
-# when the environment is awake in another namespace (scripts/pack-config.ts says why and what to run).
-state="$("${pulumi[@]}" stack export --stack "$stack" 2>/dev/null || true)"
-if ! policy_config="$(printf '%s' "$state" | npx --no-install tsx scripts/pack-config.ts "$stack" --state)"; then
-    exit 2
 fi
 # DEVKUBE_POLICY_PACK=policies/analyzer starts the same pack as a binary analyzer, for CLIs whose
 # language host cannot start a policy pack folder (the e2e toolchain's); see policies/analyzer.

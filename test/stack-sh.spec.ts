@@ -45,6 +45,8 @@ interface UpResult {
     readonly status: number | null;
     readonly stderr: string;
     readonly installedCalls: string[];
+    /** What npx was asked to start: each start costs about half a second of every up. */
+    readonly npxCalls: string[];
     readonly bin: string;
 }
 
@@ -56,7 +58,7 @@ interface UpResult {
 function upWithInstalledCli(version: string): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
-    fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\n`, { mode: 0o755 });
     const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     let stderr = "";
@@ -64,9 +66,10 @@ function upWithInstalledCli(version: string): Promise<UpResult> {
     child.stdout.resume();
     return new Promise((resolve) =>
         child.on("close", (status) => {
-            const calls = fs.existsSync(path.join(bin, "calls")) ? fs.readFileSync(path.join(bin, "calls"), "utf8").trim().split("\n") : [];
+            const lines = (file: string) => (fs.existsSync(path.join(bin, file)) ? fs.readFileSync(path.join(bin, file), "utf8").trim().split("\n") : []);
+            const [calls, npxCalls] = [lines("calls"), lines("npx-calls")];
             fs.rmSync(bin, { recursive: true, force: true });
-            resolve({ status, stderr, installedCalls: calls, bin });
+            resolve({ status, stderr, installedCalls: calls, npxCalls, bin });
         }),
     );
 }
@@ -82,6 +85,7 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
         assert.equal(fits.installedCalls[0], "stack select --create minikube");
         assert.equal(fits.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
         assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
+        assert.deepEqual(fits.npxCalls, [], "no npx start on the way: one tsx process prepares the stack");
     });
     it("passes over an older one for the npm package's CLI, saying why", () => {
         assert.deepEqual(older.installedCalls, []);
