@@ -1,10 +1,9 @@
 // The night scripts' one boundary to Pulumi: the Automation API of @pulumi/pulumi (stacks, state,
 // config, destroy), with the CLI that chooseCli picks. Tests hand the scripts a fake StackEngine instead.
 import { spawnSync } from "child_process";
-import * as os from "os";
 import * as path from "path";
 import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { ChosenCli, chooseCli, cliMissing, launcherVersion } from "./pulumi-cli";
+import { ChosenCli, chooseCli, cliMissing, launcherCliRoot } from "./pulumi-cli";
 
 /** A resource as the stack's state (`pulumi stack export`) lists it. */
 export interface StateResource {
@@ -77,7 +76,7 @@ export function cliRoot(cli: ChosenCli, root: string, env: NodeJS.ProcessEnv = p
     if (printed.status !== 0) {
         throw new EngineUnavailable(cliMissing(printed.stderr ?? "", root, env) ?? `the Pulumi CLI did not start: ${(printed.stderr ?? "").trim() || `exit ${printed.status}`}`);
     }
-    return path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "versions", launcherVersion(root, env));
+    return launcherCliRoot(root, env);
 }
 
 function lastWords(error: unknown): string {

@@ -17,6 +17,11 @@ export function launcherVersion(root = ROOT, env: NodeJS.ProcessEnv = process.en
     return env.PULUMI_VERSION ?? JSON.parse(fs.readFileSync(path.join(root, "node_modules", "pulumi", "package.json"), "utf8")).version;
 }
 
+/** Where the npm launcher keeps the CLI of its version ($PULUMI_HOME/versions/<version>, with bin/ inside), once fetched. */
+export function launcherCliRoot(root = ROOT, env: NodeJS.ProcessEnv = process.env): string {
+    return path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "versions", launcherVersion(root, env));
+}
+
 /** A plain sentence when `output` is the launcher failing to provide the CLI; undefined for anything else. */
 export function cliMissing(output: string, root = ROOT, env: NodeJS.ProcessEnv = process.env): string | undefined {
     const line = output.split("\n").find((l) => l.startsWith("pulumi: ") && !l.startsWith("pulumi: failed to start"));
@@ -24,7 +29,7 @@ export function cliMissing(output: string, root = ROOT, env: NodeJS.ProcessEnv =
         return undefined;
     }
     const version = launcherVersion(root, env);
-    const dir = path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "versions", version, "bin");
+    const dir = path.join(launcherCliRoot(root, env), "bin");
     return (
         `the Pulumi CLI ${version} is not installed: the npm package "pulumi" looked for it in ${dir} and could not ` +
         `download it from get.pulumi.com (${line.slice("pulumi: ".length)}). Install Pulumi ${version} into that folder ` +
@@ -53,34 +58,48 @@ export function cliFits(installed: string, wanted: string): boolean {
 }
 
 export interface ChosenCli {
-    /** The command to run: the installed CLI's path, or the npm launcher through npx. */
+    /** The command to run: a CLI's path, or the npm launcher through npx. */
     readonly command: string[];
+    /** The npm package's CLI run directly: its folder, with the language hosts beside it, goes first on PATH, as its launcher does. */
+    readonly pathFirst?: string;
     /** Which one, and why, for people. */
     readonly why: string;
+}
+
+function isExecutable(file: string): boolean {
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 /** The first `pulumi` on PATH that is not the npm launcher itself (npm run puts node_modules/.bin first). */
 function installedCli(env: NodeJS.ProcessEnv): string | undefined {
     for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
         const candidate = path.join(dir, "pulumi");
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-        } catch {
-            continue;
-        }
-        if (!fs.realpathSync(candidate).includes(`${path.sep}node_modules${path.sep}`)) {
+        if (isExecutable(candidate) && !fs.realpathSync(candidate).includes(`${path.sep}node_modules${path.sep}`)) {
             return candidate;
         }
     }
     return undefined;
 }
 
+/**
+ * The npm package's CLI: once its launcher has fetched it, run directly (each start of npx and the
+ * launcher costs about half a second of every up); before that, through the launcher, which fetches it.
+ */
+function packageCli(root: string, env: NodeJS.ProcessEnv): Pick<ChosenCli, "command" | "pathFirst"> {
+    const bin = path.join(launcherCliRoot(root, env), "bin");
+    return isExecutable(path.join(bin, "pulumi")) ? { command: [path.join(bin, "pulumi")], pathFirst: bin } : { command: ["npx", "--no-install", "pulumi"] };
+}
+
 export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): ChosenCli {
     const wanted = launcherVersion(root, env);
-    const launcher = ["npx", "--no-install", "pulumi"];
     const installed = installedCli(env);
     if (!installed) {
-        return { command: launcher, why: `using the npm package's Pulumi CLI ${wanted} (no pulumi on PATH)` };
+        return { ...packageCli(root, env), why: `using the npm package's Pulumi CLI ${wanted} (no pulumi on PATH)` };
     }
     const printed = spawnSync(installed, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
     const version = parseVersion(printed)?.join(".");
@@ -88,5 +107,5 @@ export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): Ch
         return { command: [installed], why: `using pulumi ${version} at ${installed} (on PATH)` };
     }
     const reason = version ? `is ${version}, older than ${wanted} or of another major version` : `did not print a version (${JSON.stringify(printed.trim().slice(0, 60))})`;
-    return { command: launcher, why: `using the npm package's Pulumi CLI ${wanted}: the pulumi on PATH (${installed}) ${reason}` };
+    return { ...packageCli(root, env), why: `using the npm package's Pulumi CLI ${wanted}: the pulumi on PATH (${installed}) ${reason}` };
 }

@@ -3,7 +3,8 @@
 // the stack (creating it the first time), refuse a namespace move while the stack is awake, and write the
 // policy pack's config for it.
 // Usage: tsx scripts/stack-prepare.ts <stack>
-//   stdout: the CLI to run (a path, or "launcher" for the npm package's), then the pack config's path;
+//   stdout: the CLI to run (a path, or "launcher" for the npm package's launcher), the pack config's path,
+//   and a folder to put first on PATH (the npm package's CLI run directly), or an empty line;
 //   stderr: "stack.sh: ..." lines for people. Exit 2 when the stack must not go on, 1 for a CLI error it
 //   cannot explain (printed as the CLI said it).
 import { spawnSync } from "child_process";
@@ -16,7 +17,8 @@ const ROOT = path.resolve(__dirname, "..");
 function main(stack: string): number {
     const cli = chooseCli(ROOT);
     console.error(`stack.sh: ${cli.why}`);
-    const pulumi = (args: string[]) => spawnSync(cli.command[0], [...cli.command.slice(1), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const env = cli.pathFirst ? { ...process.env, PATH: `${cli.pathFirst}${path.delimiter}${process.env.PATH ?? ""}` } : process.env;
+    const pulumi = (args: string[]) => spawnSync(cli.command[0], [...cli.command.slice(1), ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
     const selected = pulumi(["stack", "select", "--create", stack]);
     if (selected.status !== 0) {
         // The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
@@ -34,6 +36,7 @@ function main(stack: string): number {
     }
     console.log(cli.command.length === 1 ? cli.command[0] : "launcher");
     console.log(writePackConfig(ROOT, stack));
+    console.log(cli.pathFirst ?? "");
     return 0;
 }
 

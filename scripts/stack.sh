@@ -53,8 +53,10 @@ if [ ! -x node_modules/.bin/tsx ]; then
     exit 2
 fi
 prepared="$(node_modules/.bin/tsx scripts/stack-prepare.ts "$stack")" || exit $?
-cli="${prepared%%$'\n'*}"
-policy_config="${prepared#*$'\n'}"
+{ read -r cli; read -r policy_config; read -r path_first || path_first=""; } <<<"$prepared"
+if [ -n "$path_first" ]; then
+    export PATH="$path_first:$PATH"
+fi
 if [ "$cli" = launcher ]; then
     pulumi=(npx --no-install pulumi)
 else

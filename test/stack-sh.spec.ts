@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cliFits } from "../scripts/pulumi-cli";
+import { cliFits, launcherVersion } from "../scripts/pulumi-cli";
 import { ROOT } from "./harness";
 
 /** A copy of what stack.sh reads, with the dev stack file as given; runs `stack.sh up dev` without a passphrase. */
@@ -47,29 +47,38 @@ interface UpResult {
     readonly installedCalls: string[];
     /** What npx was asked to start: each start costs about half a second of every up. */
     readonly npxCalls: string[];
+    /** What the npm package's CLI (fetched into PULUMI_HOME) was asked, each with the first entry of its PATH. */
+    readonly packageCalls: string[];
     readonly bin: string;
 }
 
 /**
  * Runs `stack.sh up minikube` with a `pulumi` of `version` first on PATH (it records its arguments and
- * succeeds) and an npx whose launcher fails as it does offline; every other npx call (tsx) is the real one.
+ * succeeds) and an npx whose launcher fails as it does offline; every other npx call is the real one.
+ * PULUMI_HOME holds the npm package's CLI (fetched before, recording its arguments) only when `fetched`.
  * Asynchronous, so that the runs below go side by side.
  */
-function upWithInstalledCli(version: string): Promise<UpResult> {
+function upWithInstalledCli(version: string, fetched = false): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\n`, { mode: 0o755 });
-    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const home = path.join(bin, "pulumi-home");
+    if (fetched) {
+        const packageBin = path.join(home, "versions", launcherVersion(), "bin");
+        fs.mkdirSync(packageBin, { recursive: true });
+        fs.writeFileSync(path.join(packageBin, "pulumi"), `#!/bin/sh\necho "$* (PATH \${PATH%%:*})" >> "${bin}/package-calls"\n`, { mode: 0o755 });
+    }
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home } });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdout.resume();
     return new Promise((resolve) =>
         child.on("close", (status) => {
             const lines = (file: string) => (fs.existsSync(path.join(bin, file)) ? fs.readFileSync(path.join(bin, file), "utf8").trim().split("\n") : []);
-            const [calls, npxCalls] = [lines("calls"), lines("npx-calls")];
+            const [calls, npxCalls, packageCalls] = [lines("calls"), lines("npx-calls"), lines("package-calls")];
             fs.rmSync(bin, { recursive: true, force: true });
-            resolve({ status, stderr, installedCalls: calls, npxCalls, bin });
+            resolve({ status, stderr, installedCalls: calls, npxCalls, packageCalls, bin });
         }),
     );
 }
@@ -77,7 +86,8 @@ function upWithInstalledCli(version: string): Promise<UpResult> {
 describe("npm run up: which Pulumi CLI, and what it says when there is none", () => {
     let fits: UpResult;
     let older: UpResult;
-    before(async () => ([fits, older] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0")])));
+    let olderFetched: UpResult;
+    before(async () => ([fits, older, olderFetched] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0"), upWithInstalledCli("3.100.0", true)])));
 
     it("uses the pulumi on PATH when its version fits, and says so", () => {
         assert.equal(fits.status, 0, fits.stderr);
@@ -90,6 +100,14 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     it("passes over an older one for the npm package's CLI, saying why", () => {
         assert.deepEqual(older.installedCalls, []);
         assert.match(older.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH \(\S+\/pulumi\) is 3\.100\.0, older than 3\.259\.0/m);
+    });
+    it("runs the npm package's CLI directly once it is fetched, its folder first on PATH as the launcher puts it, with no npx start", () => {
+        assert.equal(olderFetched.status, 0, olderFetched.stderr);
+        assert.match(olderFetched.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH/m);
+        const folder = `${olderFetched.bin}/pulumi-home/versions/${launcherVersion()}/bin`;
+        assert.deepEqual(olderFetched.packageCalls.slice(0, 2), [`stack select --create minikube (PATH ${folder})`, `stack export --stack minikube (PATH ${folder})`]);
+        assert.match(olderFetched.packageCalls[2], new RegExp(`^up --stack minikube --policy-pack policies --policy-pack-config \\S+ \\(PATH ${folder}\\)$`));
+        assert.deepEqual([olderFetched.installedCalls, olderFetched.npxCalls], [[], []]);
     });
     it("when the npm package cannot provide its CLI either: says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
         assert.equal(older.status, 2, older.stderr);
