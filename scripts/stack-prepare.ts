@@ -1,5 +1,5 @@
 // What `npm run up` and `npm run preview` (scripts/stack.sh) do before the Pulumi CLI runs the stack, in
-// one process (each start of tsx or npx costs 0.4-0.6 s of every up; issue #14): choose the CLI, select
+// one process (each start of tsx or npx costs about half a second of every up; issue #14): choose the CLI, select
 // the stack (creating it the first time), refuse a namespace move while the stack is awake, and write the
 // policy pack's config for it.
 // Usage: tsx scripts/stack-prepare.ts <stack>
