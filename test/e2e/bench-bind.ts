@@ -5,7 +5,7 @@
 // before it creates the claim), creates the claim and times it to Bound. Run through `npm run bench:bind`.
 import * as os from "os";
 import { CONTEXT, KUBECONFIG, REPO, kubeJson, run } from "./lib";
-import { NO_CLASS, backingVolumeSpec, reservedClaimSpec } from "../../components/workspace";
+import { backingVolumeSpec, reservedClaimSpec } from "../../components/workspace";
 
 const ROUNDS = Number(process.env.DEVKUBE_BENCH_ROUNDS ?? "20");
 const NS = `bench-bind-${Date.now().toString(36)}`;
@@ -14,8 +14,10 @@ const LABELS = { "devkube.dev/role": "workspace", "app.kubernetes.io/part-of": "
 type Variant = "reserved (devkube's claim)" | "named both ways (volumeName)";
 const VARIANTS: Variant[] = ["reserved (devkube's claim)", "named both ways (volumeName)"];
 
+const kubectlRun = (args: string[], input?: string) => run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...args], { input, cwd: REPO });
+
 function kubectl(args: string[], input?: string): string {
-    const result = run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, ...args], { input, cwd: REPO });
+    const result = kubectlRun(args, input);
     if (result.code !== 0) {
         throw new Error(`kubectl ${args.join(" ")}: ${result.stderr}`);
     }
@@ -37,11 +39,11 @@ function bindOnce(round: number, variant: Variant): number {
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
         metadata: { name: claimName, namespace: NS },
-        spec: variant.startsWith("reserved") ? claimSpec : { ...claimSpec, selector: undefined, storageClassName: NO_CLASS, volumeName: pvName },
+        spec: variant.startsWith("reserved") ? claimSpec : { ...claimSpec, selector: undefined, volumeName: pvName },
     };
     const started = Date.now();
     kubectl(["create", "-f", "-"], JSON.stringify(claim));
-    const waited = run("kubectl", ["--kubeconfig", KUBECONFIG, "--context", CONTEXT, "-n", NS, "wait", "--for=jsonpath={.status.phase}=Bound", `pvc/${claimName}`, "--timeout=40s"], { cwd: REPO });
+    const waited = kubectlRun(["-n", NS, "wait", "--for=jsonpath={.status.phase}=Bound", `pvc/${claimName}`, "--timeout=40s"]);
     const seconds = waited.code === 0 ? (Date.now() - started) / 1000 : Infinity;
     const bound = kubeJson(["-n", NS, "get", "pvc", claimName]).spec.volumeName;
     if (waited.code === 0 && bound !== pvName) {
