@@ -58,7 +58,7 @@ interface UpResult {
  * PULUMI_HOME holds the npm package's CLI (fetched before, recording its arguments) only when `fetched`.
  * Asynchronous, so that the runs below go side by side.
  */
-function upWithInstalledCli(version: string, fetched = false): Promise<UpResult> {
+function upWithInstalledCli(version: string, fetched = false, ci = ""): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
@@ -69,7 +69,7 @@ function upWithInstalledCli(version: string, fetched = false): Promise<UpResult>
         fs.mkdirSync(packageBin, { recursive: true });
         fs.writeFileSync(path.join(packageBin, "pulumi"), `#!/bin/sh\necho "$* (PATH \${PATH%%:*})" >> "${bin}/package-calls"\n`, { mode: 0o755 });
     }
-    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home } });
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci } });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdout.resume();
@@ -87,15 +87,20 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     let fits: UpResult;
     let older: UpResult;
     let olderFetched: UpResult;
-    before(async () => ([fits, older, olderFetched] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0"), upWithInstalledCli("3.100.0", true)])));
+    let inCi: UpResult;
+    before(async () => ([fits, older, olderFetched, inCi] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0"), upWithInstalledCli("3.100.0", true), upWithInstalledCli("3.260.1", false, "true")])));
 
     it("uses the pulumi on PATH when its version fits, and says so", () => {
         assert.equal(fits.status, 0, fits.stderr);
         assert.match(fits.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${fits.bin}/pulumi \\(on PATH\\)$`, "m"));
         assert.equal(fits.installedCalls[0], "stack select --create minikube");
         assert.equal(fits.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
-        assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+/);
+        assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+$/, "asks before changing anything");
         assert.deepEqual(fits.npxCalls, [], "no npx start on the way: one tsx process prepares the stack");
+    });
+    it("answers the question itself only under CI, where nobody can", () => {
+        assert.equal(inCi.status, 0, inCi.stderr);
+        assert.match(inCi.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+ --yes$/);
     });
     it("passes over an older one for the npm package's CLI, saying why", () => {
         assert.deepEqual(older.installedCalls, []);
