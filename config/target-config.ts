@@ -24,8 +24,11 @@ export interface SettingReader {
  * is (absent: the workspace, the user's code). delete-everything lists and removes these.
  */
 export type KeptData =
-    /** A DigitalOcean volume, found through the API by its name in its region (devkube-tagged only). */
-    | { readonly kind: "cloud-volume"; readonly name: string; readonly region: string; readonly app?: string }
+    /**
+     * A DigitalOcean volume, found through the API by its name in its region (devkube-tagged only, and never
+     * one with another environment's tag than environmentTag).
+     */
+    | { readonly kind: "cloud-volume"; readonly name: string; readonly region: string; readonly environmentTag?: string; readonly app?: string }
     /** A claim from a storage class, left in the cluster (retainOnDelete): only the next `up` takes it back. */
     | { readonly kind: "claim"; readonly namespace: string; readonly name: string; readonly app?: string }
     /** Files on a node's disk behind a Retain PersistentVolume (`host path /data/devkube`): removed by hand. */

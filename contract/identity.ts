@@ -1,5 +1,6 @@
 // How devkube, its night scripts and its policy pack recognise what devkube made: labels, their values,
-// and the resource type tokens they look for. Imports nothing, so the policy pack can use it too.
+// and the resource type tokens they look for. Imports no package, so the policy pack can use it too.
+import { randomBytes } from "crypto";
 
 /** On every PersistentVolume that holds data: which data. */
 export const ROLE_LABEL = "devkube.dev/role";
@@ -28,6 +29,20 @@ export const VOLUME_TAGS = {
     workspace: "devkube-role:workspace",
     appData: "devkube-role:app-data",
 } as const;
+
+/**
+ * On every DigitalOcean volume and cluster of a stack with devkube:doEnvironmentId: whose they are. Names
+ * (stack and namespace) can be the same in two checkouts or state backends of one account; this tag is
+ * what a destroy's next `up` and delete-everything check before they take or delete a volume.
+ */
+export const ENVIRONMENT_TAG_PREFIX = "devkube-env:";
+
+/** A new environment id (devkube:doEnvironmentId), as `npm run up` sets it the first time. */
+export const newEnvironmentId = (): string => randomBytes(5).toString("hex");
+export const environmentTag = (environmentId: string): string => `${ENVIRONMENT_TAG_PREFIX}${environmentId}`;
+
+/** The environment tag among a volume's or cluster's tags, if it has one. */
+export const environmentTagOf = (tags: readonly string[]): string | undefined => tags.find((t) => t.startsWith(ENVIRONMENT_TAG_PREFIX));
 
 export const TYPES = {
     doVolume: "digitalocean:index/volume:Volume",

@@ -20,7 +20,7 @@ import {
 import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
 import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed } from "./snapshots";
-import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
+import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS, environmentTagOf } from "../contract/identity";
 import type { KeptData } from "../config/target-config";
 import { keptData } from "../targets";
 import { checkedConfig } from "./stack-config";
@@ -96,7 +96,13 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
             continue;
         }
         const found = await volumeNamed(fetch, token, volume.name, volume.region);
-        if (found && !inState.has(found.id) && (found.tags.includes(VOLUME_TAGS.workspace) || found.tags.includes(VOLUME_TAGS.appData))) {
+        if (!found || inState.has(found.id)) {
+            continue;
+        }
+        const devkubes = found.tags.includes(VOLUME_TAGS.workspace) || found.tags.includes(VOLUME_TAGS.appData);
+        // Another checkout's or state backend's volume of the same name is theirs to delete.
+        const owner = environmentTagOf(found.tags);
+        if (devkubes && (owner === undefined || owner === volume.environmentTag)) {
             left.push(found);
         }
     }

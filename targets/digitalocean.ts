@@ -9,7 +9,7 @@ import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target, TargetModule } from "./target";
 import { environmentNeeds } from "../config/needs";
-import { VOLUME_TAGS } from "../contract/identity";
+import { VOLUME_TAGS, environmentTag, environmentTagOf, newEnvironmentId } from "../contract/identity";
 
 export interface DigitalOceanSettings {
     readonly kind: "digitalocean";
@@ -26,12 +26,15 @@ export interface DigitalOceanSettings {
     readonly snapshotsToKeep: number;
     /** Create the workspace volume from this snapshot (only when the volume does not exist yet). */
     readonly volumeSnapshotId: string;
+    /** What tells this environment's volumes and cluster from another's of the same names; empty: none set. */
+    readonly environmentId: string;
 }
 
 const DO_SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const KUBE_VERSION = /^[0-9]+\.[0-9]+(\.[0-9]+)?(-do\.[0-9]+)?$/;
 const NODE_COUNT_RULE = "use a whole number of nodes from 1 to 100";
 const SNAPSHOTS_RULE = "use a whole number from 0 (no snapshot before sleep) to 50";
+const ENVIRONMENT_ID = /^[a-z0-9]{6,32}$/;
 
 export const DO_CSI_DRIVER = "dobs.csi.digitalocean.com";
 
@@ -90,40 +93,74 @@ export interface FoundVolume {
 
 /** What the program declares for one of its volumes: a new one, or the one it made before, taken back. */
 export type VolumeDecision =
-    | { readonly kind: "create"; readonly size: number }
-    | { readonly kind: "take-back"; readonly id: string; readonly size: number; readonly note?: string };
+    | { readonly kind: "create"; readonly size: number; readonly tags: readonly string[] }
+    | { readonly kind: "take-back"; readonly id: string; readonly size: number; readonly tags: readonly string[]; readonly notes: readonly string[] };
 
-/** One volume devkube keeps: its name, the tag it carries, the size config asks and the key that asks it. */
+/** One volume devkube keeps: its name, its role tag, its environment's tag, the size config asks and the key that asks it. */
 export interface KeptVolume {
     readonly name: string;
     readonly tag: string;
+    /** environmentTag(devkube:doEnvironmentId); undefined when the stack has none. */
+    readonly environmentTag?: string;
     readonly gib: number;
     readonly sizeKey: string;
 }
 
+/** The tags devkube gives a volume it makes: what it holds, and whose it is when the stack has an id. */
+function keptVolumeTags(role: string, environment: string | undefined): string[] {
+    return environment ? [role, environment] : [role];
+}
+
+/**
+ * Refuses what carries another environment's tag (a volume or the cluster): the same stack name and
+ * namespace in another checkout or state backend of the account. Untagged ones (made before devkube tagged
+ * them, or by a stack without an id) are no proof either way and are left to the caller's other checks.
+ */
+function refuseAnotherEnvironment(what: string, tags: readonly string[], ours: string | undefined, remedy: string): void {
+    const owner = environmentTagOf(tags);
+    if (owner === undefined || owner === ours) {
+        return;
+    }
+    throw new ConfigError([
+        `${what} carries ${owner}, ${ours ? `and this stack is ${ours}` : "and this stack has no devkube:doEnvironmentId"}: it is another environment's ` +
+            `(the same stack name in another checkout or state backend of the account), and devkube will not take it. ${remedy} ` +
+            `If it is this environment's (a new checkout of it), set its id: pulumi config set devkube:doEnvironmentId ${owner.slice(environmentTag("").length)}`,
+    ]);
+}
+
 /**
  * Whether a kept volume is created, or taken back after a destroy forgot it (retainOnDelete). A volume
- * is taken back only by the name devkube gives it (stack and namespace: unique in a region) and only with
- * devkube's tag; one attached to a droplet outside this stack's cluster is another environment's, and is
- * refused. Taking back is an import, whose inputs must match the volume: a detached volume keeps its size
- * this once and grows on the next `up`. Throws a ConfigError (nothing changes) where devkube must not go on.
+ * is taken back only by the name devkube gives it (stack and namespace: unique in a region), only with
+ * devkube's role tag and never with another environment's tag; one attached to a droplet outside this
+ * stack's cluster is another environment's too, and is refused. Taking back is an import, whose inputs must
+ * match the volume: a detached volume keeps its size and tags this once and gets config's on the next `up`.
+ * Throws a ConfigError (nothing changes) where devkube must not go on.
  */
 export function volumeDecision(volume: KeptVolume, region: string, found: FoundVolume | undefined, clusterDroplets: readonly string[]): VolumeDecision {
+    const ours = keptVolumeTags(volume.tag, volume.environmentTag);
+    if (!found && !volume.environmentTag) {
+        // Untagged, a new volume could be taken by the next up of any checkout with the same stack name.
+        throw new ConfigError([
+            `devkube:doEnvironmentId: not set; the new DigitalOcean volume ${volume.name} must carry this environment's id, so that no other checkout ` +
+                `or state backend with the same stack name ever takes it: npm run up sets one, or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()}`,
+        ]);
+    }
     if (!found) {
-        return { kind: "create", size: volume.gib };
+        return { kind: "create", size: volume.gib, tags: ours };
     }
     const where = `DigitalOcean volume ${volume.name} (${found.id}) in ${found.region}`;
+    if (!found.tags.includes(volume.tag)) {
+        throw new ConfigError([
+            `${where} exists but has no tag ${volume.tag}: devkube takes back only volumes it made. ` +
+                "Rename or delete that volume (it is not devkube's), or choose another devkube:namespace.",
+        ]);
+    }
+    refuseAnotherEnvironment(where, found.tags, volume.environmentTag, "Give this stack another name or devkube:namespace.");
     if (found.region !== region) {
         // Declared in the new region, a new empty volume would take the stack's name there and leave the data behind.
         throw new ConfigError([
             `devkube:doRegion: got ${JSON.stringify(region)}; ${where} holds this stack's data and a volume cannot move regions: ` +
                 `set doRegion back to ${found.region}, or snapshot the volume, copy the snapshot to ${region} and start a new stack from it (devkube:doVolumeSnapshotId)`,
-        ]);
-    }
-    if (!found.tags.includes(volume.tag)) {
-        throw new ConfigError([
-            `${where} exists but has no tag ${volume.tag}: devkube takes back only volumes it made. ` +
-                "Rename or delete that volume (it is not devkube's), or choose another devkube:namespace.",
         ]);
     }
     const foreign = found.dropletIds.map(String).filter((id) => !clusterDroplets.includes(id));
@@ -139,15 +176,41 @@ export function volumeDecision(volume: KeptVolume, region: string, found: FoundV
             `${volume.sizeKey}: got "${volume.gib}Gi"; ${where} is ${found.size} GiB and DigitalOcean volumes cannot shrink; set ${found.size}Gi or more`,
         ]);
     }
-    if (volume.gib > found.size && found.dropletIds.length === 0) {
-        return {
-            kind: "take-back",
-            id: found.id,
-            size: found.size,
-            note: `${where} is taken back at ${found.size} GiB; it grows to ${volume.gib} GiB (${volume.sizeKey}) on the next up`,
-        };
+    if (found.dropletIds.length > 0) {
+        // Attached to this stack's cluster: in the state already, so an update grows and tags it.
+        return { kind: "take-back", id: found.id, size: volume.gib, tags: [...new Set([...found.tags, ...ours])], notes: [] };
     }
-    return { kind: "take-back", id: found.id, size: volume.gib };
+    // An import: the declared inputs must be the volume's own, so it is taken back as it is this once.
+    const notes: string[] = [];
+    if (volume.gib > found.size) {
+        notes.push(`${where} is taken back at ${found.size} GiB; it grows to ${volume.gib} GiB (${volume.sizeKey}) on the next up`);
+    }
+    if (volume.environmentTag && !found.tags.includes(volume.environmentTag)) {
+        notes.push(
+            `${where} has no environment tag (made before devkube tagged volumes, or by this stack before it had devkube:doEnvironmentId): ` +
+                `taken back by its name and role tag; it gets ${volume.environmentTag} on the next up that finds it attached`,
+        );
+    }
+    return { kind: "take-back", id: found.id, size: Math.min(volume.gib, found.size), tags: found.tags, notes };
+}
+
+/** A cluster of devkube's name in the account, as DigitalOcean reports it (getKubernetesCluster). */
+export interface FoundCluster {
+    readonly droplets: readonly string[];
+    readonly tags: readonly string[];
+}
+
+/**
+ * The droplets of this stack's cluster (none before its first up or after a destroy), which its volumes may
+ * be attached to. A cluster of the same name with another environment's tag is refused: cluster names are
+ * unique in an account, and its droplets must never count as this stack's.
+ */
+export function ownClusterDroplets(name: string, found: FoundCluster | undefined, environment: string | undefined): readonly string[] {
+    if (!found) {
+        return [];
+    }
+    refuseAnotherEnvironment(`DigitalOcean cluster ${name}`, found.tags, environment, "Cluster names are unique in an account: give this stack another name.");
+    return found.droplets;
 }
 
 /** The account's volume of that name in any region, or undefined (DigitalOcean's "no volumes found"). */
@@ -163,14 +226,14 @@ async function findVolume(name: string, provider: digitalocean.Provider): Promis
     }
 }
 
-/** The droplets of the cluster of that name, or none (no such cluster: after a destroy). */
-async function clusterDroplets(name: string, provider: digitalocean.Provider): Promise<string[]> {
+/** The account's cluster of that name, or undefined (no such cluster: before the first up, after a destroy). */
+async function findCluster(name: string, provider: digitalocean.Provider): Promise<FoundCluster | undefined> {
     try {
         const cluster = await digitalocean.getKubernetesCluster({ name }, { provider });
-        return cluster.nodePools.flatMap((pool) => pool.nodes.map((node) => String(node.dropletId)));
+        return { droplets: cluster.nodePools.flatMap((pool) => pool.nodes.map((node) => String(node.dropletId))), tags: cluster.tags ?? [] };
     } catch (error) {
         if (/Unable to find cluster with name|No clusters found/.test(String(error))) {
-            return [];
+            return undefined;
         }
         throw error;
     }
@@ -185,8 +248,8 @@ const KEPT_VOLUME_IGNORES = ["initialFilesystemType", "snapshotId", "description
 
 /** Resource options of a kept volume: forgotten, never deleted, by every destroy; taken back by its id. */
 function keptVolumeOptions(decision: VolumeDecision, inside: pulumi.CustomResourceOptions, provider: digitalocean.Provider): pulumi.CustomResourceOptions {
-    if (decision.kind === "take-back" && decision.note) {
-        pulumi.log.warn(decision.note);
+    if (decision.kind === "take-back") {
+        decision.notes.forEach((note) => pulumi.log.warn(note));
     }
     return {
         ...inside,
@@ -206,6 +269,15 @@ function keptVolumeOptions(decision: VolumeDecision, inside: pulumi.CustomResour
 export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Target> {
     const { settings, token } = inputs;
     const { inside } = inputs;
+    const environment = settings.environmentId ? environmentTag(settings.environmentId) : undefined;
+    if (!environment) {
+        // A stack of the release before ids: its volumes exist (a new one is refused in volumeDecision).
+        pulumi.log.warn(
+            "devkube:doEnvironmentId is not set: this stack's volumes and cluster carry no id of their own, and a destroy's next up takes back " +
+                "untagged volumes by their name alone (a teammate's of the same stack name and namespace in this account too). " +
+                `npm run up sets one; or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()}`,
+        );
+    }
     const doProvider = new digitalocean.Provider("digitalocean", { token }, inside);
     const version =
         settings.kubernetesVersion !== "" && /-do\.[0-9]+$/.test(settings.kubernetesVersion)
@@ -218,6 +290,7 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
         {
             name: `devkube-${inputs.stack}`,
             region: settings.region,
+            tags: environment ? [environment] : undefined,
             version,
             nodePool: { name: "default", size: settings.nodeSize, nodeCount: settings.nodeCount },
             // Never let a cluster deletion take volumes with it.
@@ -237,12 +310,13 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
         },
     );
     const name = volumeName(inputs.stack, inputs.namespace);
-    const droplets = await clusterDroplets(`devkube-${inputs.stack}`, doProvider);
+    const clusterName = `devkube-${inputs.stack}`;
+    const droplets = ownClusterDroplets(clusterName, await findCluster(clusterName, doProvider), environment);
     const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
-    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
+    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
     const appDecisions = new Map<string, VolumeDecision>();
     for (const app of inputs.appVolumes) {
-        const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, gib: app.gib, sizeKey: app.sizeKey };
+        const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, environmentTag: environment, gib: app.gib, sizeKey: app.sizeKey };
         appDecisions.set(app.name, await decide(kept));
     }
     // Deliberately built from config values only: nothing of the cluster may become its dependency,
@@ -257,7 +331,7 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
             snapshotId: settings.volumeSnapshotId || undefined,
             initialFilesystemType: settings.volumeSnapshotId ? undefined : "ext4",
             description: "devkube workspace: your code. Kept by every destroy; the next up takes it back.",
-            tags: [VOLUME_TAGS.workspace],
+            tags: [...workspace.tags],
         },
         keptVolumeOptions(workspace, inside, doProvider),
     );
@@ -304,7 +378,7 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
         workspaceLocation: pulumi.interpolate`DigitalOcean volume ${volume.name} (id ${volume.id}, ${settings.region}), kept by every destroy`,
         appData: (appName, size) => {
             // Like the workspace volume: kept by every destroy, taken back by the next up, built from config values only.
-            const decision = appDecisions.get(appName) ?? { kind: "create", size: size.gib };
+            const decision = appDecisions.get(appName) ?? { kind: "create", size: size.gib, tags: keptVolumeTags(VOLUME_TAGS.appData, environment) };
             const appVolume = new digitalocean.Volume(
                 `app-${appName}-volume`,
                 {
@@ -313,7 +387,7 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
                     size: decision.size,
                     initialFilesystemType: "ext4",
                     description: `devkube app ${appName}: its own data. Kept by every destroy; the next up takes it back.`,
-                    tags: [VOLUME_TAGS.appData],
+                    tags: [...decision.tags],
                 },
                 keptVolumeOptions(decision, inside, doProvider),
             );
@@ -379,6 +453,14 @@ const DIGITALOCEAN_SETTINGS = {
         )
         .default("")
         .meta({ description: "DigitalOcean - create the workspace volume from this volume snapshot (only when the volume does not exist yet, e.g. a new stack)." }),
+    doEnvironmentId: z
+        .string()
+        .refine((id) => id === "" || ENVIRONMENT_ID.test(id), "use 6 to 32 lowercase letters and digits (npm run up sets a new one when it is empty)")
+        .default("")
+        .meta({
+            description:
+                "DigitalOcean - this environment's own id, tagged on its volumes and cluster so that no other checkout or state backend with the same stack name takes them; npm run up sets one the first time.",
+        }),
 } as const satisfies Settings;
 
 export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEAN_SETTINGS> = {
@@ -396,14 +478,17 @@ export const digitalOcean: TargetModule<DigitalOceanSettings, typeof DIGITALOCEA
         }
         const { doRegion: region, doNodeSize: nodeSize, doNodeCount: nodeCount, doKubernetesVersion: kubernetesVersion, timeZone } = values;
         const awakeSchedule = parseSchedule(values.awakeSchedule) ?? { text: values.awakeSchedule, days: [], startMinute: 0, endMinute: 0 };
-        const { doSnapshotsToKeep: snapshotsToKeep, doVolumeSnapshotId: volumeSnapshotId } = values;
-        return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId };
+        const { doSnapshotsToKeep: snapshotsToKeep, doVolumeSnapshotId: volumeSnapshotId, doEnvironmentId: environmentId } = values;
+        return { kind: "digitalocean", region, nodeSize, nodeCount, kubernetesVersion, awakeSchedule, timeZone, snapshotsToKeep, volumeSnapshotId, environmentId };
     },
 
-    keptData: ({ region }, { stack, namespace, apps }) => [
-        { kind: "cloud-volume", name: volumeName(stack, namespace), region },
-        ...apps.map((app) => ({ kind: "cloud-volume" as const, name: volumeName(stack, namespace, app), region, app })),
-    ],
+    keptData: ({ region, environmentId }, { stack, namespace, apps }) => {
+        const tagged = environmentId ? { environmentTag: environmentTag(environmentId) } : {};
+        return [
+            { kind: "cloud-volume", name: volumeName(stack, namespace), region, ...tagged },
+            ...apps.map((app) => ({ kind: "cloud-volume" as const, name: volumeName(stack, namespace, app), region, ...tagged, app })),
+        ];
+    },
 
     appVolumeProblems(volume, field) {
         if (volume.storageClass) {

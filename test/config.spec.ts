@@ -57,6 +57,7 @@ describe("config: valid stacks", () => {
             timeZone: "Etc/UTC",
             snapshotsToKeep: 0,
             volumeSnapshotId: "",
+            environmentId: "",
         });
     });
     it("takes mount options from config", () => {
@@ -123,6 +124,7 @@ describe("config: every bad value is named with what is allowed", () => {
         ["ide not a boolean", { ide: "yes" }, {}, /devkube:ide: got "yes"; allowed: true, false/],
         ["pod quota not a number", { maxPods: "lots" }, {}, /^devkube:maxPods: got "lots"; use a whole number of pods/],
         ["snapshots above the limit", { target: "digitalocean", doSnapshotsToKeep: "51" }, { token: true }, /^devkube:doSnapshotsToKeep: got "51"; use a whole number from 0/],
+        ["an environment id with capitals", { target: "digitalocean", doEnvironmentId: "Team-A" }, { token: true }, /^devkube:doEnvironmentId: got "Team-A"; use 6 to 32 lowercase letters and digits/],
         ["apps that are not JSON", { apps: "[{name: hello" }, {}, /^devkube:apps: got "\[\{name: hello"; use a list of apps, e\.g\./],
         ["apps that are one object, not a list", { apps: '{"name":"hello"}' }, {}, /^devkube:apps: got "\{\\"name\\":\\"hello\\"\}"; use a list of apps/],
         ["an app that is not an object", { apps: '["hello"]' }, {}, /^devkube:apps\[0\]: got "hello"; each app is an object with at least name and image/],

@@ -96,6 +96,31 @@ describe("delete-everything", () => {
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), ["DELETE /volumes/vol-1", "DELETE /volumes/vol-db", "DELETE /snapshots/snap-a", "DELETE /snapshots/snap-b"]);
         assert.match(text, /stack dev: everything is deleted \(2 DigitalOcean resources, 2 snapshots, 0 Kubernetes objects\)/);
     });
+    it("DigitalOcean: never lists or deletes a volume of the stack's names that carries another environment's id (a teammate's checkout or state backend)", async () => {
+        const requests: string[] = [];
+        const lines: string[] = [];
+        const volume = (id: string, name: string, tags: string[]) => ({ id, name, size_gigabytes: 20, tags, droplet_ids: [] });
+        const account: Record<string, unknown> = {
+            "devkube-dev-devkube": volume("vol-theirs", "devkube-dev-devkube", ["devkube-role:workspace", "devkube-env:0the1r5"]),
+            "devkube-dev-devkube-db": volume("vol-db", "devkube-dev-devkube-db", ["devkube-role:app-data", "devkube-env:5eed1e55a1"]),
+        };
+        const snapshots = snapshotsOfWorkspace(requests);
+        const fetch: Fetch = async (url, init) => {
+            const name = /\/volumes\?name=([^&]+)/.exec(url)?.[1];
+            if (name !== undefined) {
+                const found = account[decodeURIComponent(name)];
+                return { ok: true, status: 200, json: async () => ({ volumes: found ? [found] : [] }), text: async () => "" };
+            }
+            return snapshots(url, init);
+        };
+        const asleep = (await devWithAppVolumes()).filter((r) => r.type === "pulumi:pulumi:Stack");
+        const config = { "devkube:target": "digitalocean", "devkube:doEnvironmentId": "5eed1e55a1", "devkube:apps": JSON.stringify([{ preset: "postgres", name: "db" }]) };
+        await deleteEverything("dev", fakeEngine({ state: asleep, config }, []), (l) => lines.push(l), { fetch, env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root);
+        const text = lines.join("\n");
+        assert.doesNotMatch(text, /vol-theirs/);
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube-db \(id vol-db, 20 GiB\): an app's own data/);
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE /volumes")), ["DELETE /volumes/vol-db"]);
+    });
     it("a stack whose last destroy left claims in the cluster (the kubeconfig target, an app volume from a class): says so and how to delete them, deletes nothing", async () => {
         const calls: string[] = [];
         const asleep = stateOf(await STACK_RUNS.cluster()).filter((r) => r.type === "pulumi:pulumi:Stack");

@@ -21,7 +21,8 @@ export const MOCK_DOKS_LATEST = "1.34.1-do.0";
  */
 export const MOCK_DO_ACCOUNT: {
     volumes: Record<string, { id: string; size: number; tags: string[]; dropletIds: number[]; region?: string }>;
-    clusters: Record<string, string[]>;
+    /** A cluster's droplet ids, or its droplet ids and tags. */
+    clusters: Record<string, string[] | { droplets: string[]; tags: string[] }>;
 } = { volumes: {}, clusters: {} };
 
 export interface Recorded {
@@ -127,7 +128,7 @@ export function runFixture(file: string, options: { preview?: boolean; on?: stri
     const stack = options.on ?? header.stack;
     const secretKeys = [...header.secretKeys, ...(stack === "dev" ? ["digitalocean:token"] : [])];
     const secrets = Object.fromEntries(header.secretKeys.map((key) => [key, fakeSecret(key)]));
-    const token: Record<string, string> = stack === "dev" ? { "digitalocean:token": FAKE_TOKEN } : {};
+    const token: Record<string, string> = stack === "dev" ? DEV_STACK_SET_BY_UP : {};
     const config = { ...stackConfigValues(stack), ...token, ...fixtureConfig(file), ...secrets };
     return runProgram(stack, config, { secretKeys, preview: options.preview });
 }
@@ -259,11 +260,12 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 return { region: "fra1", ...volume, name: args.inputs.name };
             }
             if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
-                const droplets = MOCK_DO_ACCOUNT.clusters[args.inputs.name];
-                if (!droplets) {
+                const cluster = MOCK_DO_ACCOUNT.clusters[args.inputs.name];
+                if (!cluster) {
                     throw providerError(`Unable to find cluster with name: ${args.inputs.name}`);
                 }
-                return { name: args.inputs.name, nodePools: [{ nodes: droplets.map((dropletId) => ({ dropletId })) }] };
+                const { droplets, tags } = Array.isArray(cluster) ? { droplets: cluster, tags: [] } : cluster;
+                return { name: args.inputs.name, tags, nodePools: [{ nodes: droplets.map((dropletId) => ({ dropletId })) }] };
             }
             if (args.token === "digitalocean:index/getKubernetesVersions:getKubernetesVersions") {
                 return { latestVersion: MOCK_DOKS_LATEST, validVersions: [MOCK_DOKS_LATEST, "1.33.5-do.1"] };
@@ -398,8 +400,14 @@ export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any
 export const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
 
 /** The dev (DigitalOcean) stack file with a fake token, plus overrides. */
+/** The dev stack's id, as the first `npm run up` sets it (devkube:doEnvironmentId). */
+export const DEV_ENVIRONMENT_ID = "5eed1e55a1";
+
+/** What the dev stack holds beside Pulumi.dev.yaml once a user has set its token and run `npm run up`. */
+const DEV_STACK_SET_BY_UP: Record<string, string> = { "digitalocean:token": FAKE_TOKEN, "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID };
+
 export function runDev(overrides: Record<string, string> = {}): Promise<ProgramRun> {
-    return runProgram("dev", { ...stackConfigValues("dev"), "digitalocean:token": FAKE_TOKEN, ...overrides }, { secretKeys: ["digitalocean:token"] });
+    return runProgram("dev", { ...stackConfigValues("dev"), ...DEV_STACK_SET_BY_UP, ...overrides }, { secretKeys: ["digitalocean:token"] });
 }
 
 /** The resources of a run as `pulumi stack export` would list them after an up (for planSleep). */

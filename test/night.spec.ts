@@ -6,7 +6,7 @@ import { DestroyOutcome, Diagnostic, EngineUnavailable, cliRoot } from "../scrip
 import { NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
 import { fakeEngine } from "./fake-engine";
-import { STACK_RUNS, runFixture, stateOf } from "./harness";
+import { DEV_ENVIRONMENT_ID, STACK_RUNS, runFixture, stateOf } from "./harness";
 
 describe("night: planning a sleep", () => {
     it("DigitalOcean: leaves the volume (retainOnDelete), removes the cluster and everything in it", async () => {
@@ -182,7 +182,8 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         const state = stateOf(await runFixture("multi-service.yaml", { on: "dev" }));
         const workspace = state.find((r) => r.urn.endsWith("::workspace-volume"))!;
         const db = state.find((r) => r.urn.endsWith("::app-db-volume"))!;
-        assert.deepEqual([workspace.outputs.tags, db.outputs.tags], [["devkube-role:workspace"], ["devkube-role:app-data"]]);
+        const env = `devkube-env:${DEV_ENVIRONMENT_ID}`;
+        assert.deepEqual([workspace.outputs.tags, db.outputs.tags], [["devkube-role:workspace", env], ["devkube-role:app-data", env]]);
         // Named like neither: only the tag says it holds an app's data.
         const appVolume = { ...db, urn: db.urn.replace("::app-db-volume", "::renamed-volume"), outputs: { ...db.outputs, id: "vol-app" } };
         const requests: string[] = [];

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cliFits, launcherVersion } from "../scripts/pulumi-cli";
+import { environmentIdStep } from "../scripts/stack-prepare";
 import { ROOT } from "./harness";
 
 /** A copy of what stack.sh reads, with the dev stack file as given; runs `stack.sh up dev` without a passphrase. */
@@ -58,7 +59,7 @@ interface UpResult {
  * PULUMI_HOME holds the npm package's CLI (fetched before, recording its arguments) only when `fetched`.
  * Asynchronous, so that the runs below go side by side.
  */
-function upWithInstalledCli(version: string, fetched = false, ci = ""): Promise<UpResult> {
+function upWithInstalledCli(version: string, { fetched = false, ci = "", stack = "minikube", env = {} }: { fetched?: boolean; ci?: string; stack?: string; env?: NodeJS.ProcessEnv } = {}): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
@@ -69,7 +70,7 @@ function upWithInstalledCli(version: string, fetched = false, ci = ""): Promise<
         fs.mkdirSync(packageBin, { recursive: true });
         fs.writeFileSync(path.join(packageBin, "pulumi"), `#!/bin/sh\necho "$* (PATH \${PATH%%:*})" >> "${bin}/package-calls"\n`, { mode: 0o755 });
     }
-    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", "minikube"], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci } });
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", stack], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci, ...env } });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdout.resume();
@@ -88,7 +89,13 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     let older: UpResult;
     let olderFetched: UpResult;
     let inCi: UpResult;
-    before(async () => ([fits, older, olderFetched, inCi] = await Promise.all([upWithInstalledCli("3.260.1"), upWithInstalledCli("3.100.0"), upWithInstalledCli("3.100.0", true), upWithInstalledCli("3.260.1", false, "true")])));
+    before(async () =>
+        ([fits, older, olderFetched, inCi] = await Promise.all([
+            upWithInstalledCli("3.260.1"),
+            upWithInstalledCli("3.100.0"),
+            upWithInstalledCli("3.100.0", { fetched: true }),
+            upWithInstalledCli("3.260.1", { ci: "true" }),
+        ])));
 
     it("uses the pulumi on PATH when its version fits, and says so", () => {
         assert.equal(fits.status, 0, fits.stderr);
@@ -117,6 +124,32 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     it("when the npm package cannot provide its CLI either: says what is missing, where it was looked for and fetched from, instead of 'pulumi: fetch failed'", () => {
         assert.equal(older.status, 2, older.stderr);
         assert.match(older.stderr, /^stack\.sh: the Pulumi CLI 3\.259\.0 is not installed: the npm package "pulumi" looked for it in .*versions\/3\.259\.0\/bin and could not download it from get\.pulumi\.com \(fetch failed\)/m);
+    });
+});
+
+describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvironmentId)", () => {
+    const passphrase = { PULUMI_CONFIG_PASSPHRASE: "test" };
+    it("the first time: a new id, set in the stack's config before the up, and said with what it is for", async () => {
+        const first = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
+        assert.equal(first.status, 0, first.stderr);
+        assert.deepEqual(first.installedCalls[0], "stack select --create dev");
+        assert.match(first.installedCalls[1], /^config set devkube:doEnvironmentId [0-9a-f]{10} --stack dev$/);
+        assert.match(first.installedCalls[3], /^up --stack dev /);
+        const id = first.installedCalls[1].split(" ")[3];
+        assert.match(first.stderr, new RegExp(`^stack\\.sh: this environment's id is ${id} \\(devkube:doEnvironmentId, now in Pulumi\\.dev\\.yaml\\): its volumes and cluster carry it`, "m"));
+        const again = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
+        assert.notEqual(again.installedCalls[1], first.installedCalls[1], "each new environment its own");
+    });
+    it("under CI: none made (it would not outlive the checkout), and said how to keep one", async () => {
+        const r = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase, ci: "true" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.installedCalls.filter((c) => c.startsWith("config set")), []);
+        assert.match(r.stderr, /^stack\.sh: devkube:doEnvironmentId is not set in Pulumi\.dev\.yaml, and one made here would not outlive this checkout: run npm run up once on your machine \(it sets one\) and commit the file/m);
+    });
+    it("a stack with an id, or not on DigitalOcean: nothing to do", () => {
+        assert.equal(environmentIdStep("dev", "digitalocean", "5eed1e55a1", false), undefined);
+        assert.equal(environmentIdStep("minikube", "minikube", undefined, false), undefined);
+        assert.match((environmentIdStep("dev", "digitalocean", "", false) as { set: string }).set, /^[0-9a-f]{10}$/);
     });
 });
 
