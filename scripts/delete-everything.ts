@@ -36,10 +36,12 @@ export interface DeletionPlan {
     readonly onDisk: string[];
     /** DigitalOcean volumes a destroy left (retainOnDelete), no longer in the state: deleted through the API. */
     readonly leftVolumes: AccountVolume[];
+    /** Volumes of this stack's names that carry another environment's tag: said, never deleted. */
+    readonly othersVolumes: string[];
 }
 
 /** What deleting a stack removes, from its state, the volumes a destroy left and their snapshots. */
-export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = [], kept: KeptData[] = []): DeletionPlan {
+export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = [], kept: KeptData[] = [], othersVolumes: string[] = []): DeletionPlan {
     const real = realResources(resources);
     const cloud: string[] = leftVolumes.map(
         (v) =>
@@ -65,7 +67,7 @@ export function planDeletion(resources: StateResource[], snapshots: Snapshot[], 
             onDisk.push(`${disk.where} (${whose(disk)})`);
         }
     }
-    return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes };
+    return { cloud, clusterObjects: real.filter((r) => r.type.startsWith("kubernetes:")).length, snapshots, onDisk, leftVolumes, othersVolumes };
 }
 
 /** Whose data a kept place holds, for people: "your code", "app db's data". */
@@ -87,10 +89,14 @@ function claimsIn(kept: KeptData[]): { namespace: string; claims: string[] } | u
     return claims.length === 0 ? undefined : { namespace: claims[0].namespace, claims: claims.map((c) => `${whose(c)} (claim ${c.name})`) };
 }
 
-/** The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's). */
-async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[], fetch: Fetch, token: string): Promise<AccountVolume[]> {
+/**
+ * The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's),
+ * and those of its names that carry another environment's tag, to be said and left alone.
+ */
+async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[], fetch: Fetch, token: string): Promise<{ left: AccountVolume[]; others: string[] }> {
     const inState = new Set(resources.filter((r) => r.type === TYPES.doVolume).map((r) => r.outputs?.id));
     const left: AccountVolume[] = [];
+    const others: string[] = [];
     for (const volume of kept) {
         if (volume.kind !== "cloud-volume") {
             continue;
@@ -104,9 +110,11 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
         const owner = environmentTagOf(found.tags);
         if (devkubes && (owner === undefined || owner === volume.environmentTag)) {
             left.push(found);
+        } else if (devkubes) {
+            others.push(`DigitalOcean volume ${found.name} (id ${found.id}) carries ${owner}, and this stack is ${volume.environmentTag ?? "without devkube:doEnvironmentId"}`);
         }
     }
-    return left;
+    return { left, others };
 }
 
 const ON_DISK = "Left on the node's disk (Retain: deleting a PersistentVolume never deletes files; not billed)";
@@ -117,6 +125,7 @@ export function describePlan(name: string, plan: DeletionPlan): string[] {
         ...plan.cloud.map((c) => `  - ${c}`),
         ...plan.snapshots.map((s) => `  - DigitalOcean snapshot ${s.name} (${s.id}), taken by a sleep`),
         `  - ${plan.clusterObjects} Kubernetes objects (namespace, workloads, services, claims, PersistentVolumes)`,
+        ...(plan.othersVolumes.length > 0 ? ["Another environment's (the same names in another checkout or state backend), so not deleted:", ...plan.othersVolumes.map((o) => `  - ${o}`)] : []),
         ...(plan.onDisk.length > 0
             ? [
                   `${ON_DISK}, to remove by hand:`,
@@ -143,13 +152,14 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const onDigitalOcean = volumes.length > 0 || kept.some((k) => k.kind === "cloud-volume");
     const snapshots: Snapshot[] = [];
     let leftVolumes: AccountVolume[] = [];
+    let othersVolumes: string[] = [];
     const token = onDigitalOcean ? await digitalOceanToken(name, engine, deps.env) : "";
     if (onDigitalOcean) {
         if (!token) {
             fail(`stack ${name} has DigitalOcean volumes, and finding them and their snapshots needs a token (DIGITALOCEAN_TOKEN or the stack's digitalocean:token); nothing was deleted`);
         }
         try {
-            leftVolumes = await volumesLeftByDestroy(kept, resources, deps.fetch, token);
+            ({ left: leftVolumes, others: othersVolumes } = await volumesLeftByDestroy(kept, resources, deps.fetch, token));
             for (const id of [...volumes.map((v) => v.outputs.id as string), ...leftVolumes.map((v) => v.id)]) {
                 snapshots.push(...(await sleepSnapshots(deps.fetch, token, id, name)));
             }
@@ -157,7 +167,7 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
             fail(`cannot list the volumes and snapshots to delete, so nothing was deleted: ${error instanceof Error ? error.message : error}`);
         }
     }
-    const plan = planDeletion(resources, snapshots, leftVolumes, kept);
+    const plan = planDeletion(resources, snapshots, leftVolumes, kept, othersVolumes);
     if (plan.clusterObjects === 0) {
         // Asleep or destroyed: the claims a destroy left are in the cluster, not in the state, and only an up takes them back.
         const left = claimsIn(kept);

@@ -8,8 +8,8 @@ import { chooseCli } from "./pulumi-cli";
 import * as fs from "fs";
 import * as path from "path";
 import { DestroyOutcome, Diagnostic, EngineUnavailable, StackEngine, StateResource, automationEngine } from "./engine";
-import { Fetch, snapshotBeforeSleep } from "./snapshots";
-import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS } from "../contract/identity";
+import { Fetch, snapshotBeforeSleep, tagVolumes } from "./snapshots";
+import { NAME_LABEL, PART_OF_SELECTOR, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS, environmentTag, environmentTagOf } from "../contract/identity";
 
 export type { StateResource };
 
@@ -247,6 +247,31 @@ async function snapshotIfAsked(name: string, resources: StateResource[], engine:
     }
 }
 
+/**
+ * Tags the stack's volumes that lack an environment tag (made before devkube tagged them) with the stack's
+ * devkube:doEnvironmentId, while they are still in the state: the morning's wake imports each volume as it
+ * is, so without this a stack only the night cycle runs would never tag them. Never blocks the sleep: the
+ * bill must stop; a failure is said, and the volume stays as it was.
+ */
+async function tagUntaggedVolumes(name: string, resources: StateResource[], engine: StackEngine, print: (line: string) => void, deps: SleepDeps) {
+    const untagged = resources.filter((r) => r.type === TYPES.doVolume && r.outputs?.id && environmentTagOf(r.outputs?.tags ?? []) === undefined);
+    const id = untagged.length > 0 ? (await engine.config(name, "devkube:doEnvironmentId"))?.trim() : undefined;
+    if (!id) {
+        return;
+    }
+    const token = await digitalOceanToken(name, engine, deps.env);
+    const ids = untagged.map((r) => String(r.outputs.id));
+    try {
+        if (!token) {
+            throw new Error("no DigitalOcean token is set (DIGITALOCEAN_TOKEN or the stack's digitalocean:token)");
+        }
+        await tagVolumes(deps.fetch, token, environmentTag(id), ids);
+        print(`  tagged ${environmentTag(id)} on volume ${ids.join(", ")} (made before devkube tagged volumes)`);
+    } catch (error) {
+        print(`  warning: could not tag volume ${ids.join(", ")} with ${environmentTag(id)} (${error instanceof Error ? error.message : error}); the next up that finds it attached does`);
+    }
+}
+
 export async function sleep(
     stack: string | undefined,
     engine: StackEngine,
@@ -265,6 +290,7 @@ export async function sleep(
         return plan;
     }
     await snapshotIfAsked(name, resources, engine, print, deps);
+    await tagUntaggedVolumes(name, resources, engine, print, deps);
     const destroyed = await destroyReachingWhatIsLeft(name, true, engine, print);
     if (!destroyed.ok) {
         fail(`pulumi destroy failed for stack ${name} (${destroyed.failure}); your workspace was protected from it, run npm run sleep again`);

@@ -1,5 +1,6 @@
 // The night scripts' DigitalOcean API calls: volume snapshots before a sleep, keeping the newest N (config
-// devkube:doSnapshotsToKeep), and the volumes a destroy left, which only delete-everything deletes.
+// devkube:doSnapshotsToKeep), the environment's tag on volumes made before devkube tagged them, and the
+// volumes a destroy left, which only delete-everything deletes.
 // Talks to the DigitalOcean API directly: the provider has no "snapshot now" verb, and a snapshot
 // taken by the sleep must outlive the stack's resources. `fetch` is injected so tests need no network.
 
@@ -98,4 +99,15 @@ export async function volumeNamed(fetch: Fetch, token: string, name: string, reg
 
 export async function deleteVolume(fetch: Fetch, token: string, volume: AccountVolume): Promise<void> {
     await call(fetch, token, "DELETE", `/volumes/${volume.id}`);
+}
+
+/**
+ * Puts a tag on volumes (creating the tag first: DigitalOcean tags exist on their own). Used by sleep for
+ * the environment's tag, which a wake cannot add: it imports a volume with the tags it has.
+ */
+export async function tagVolumes(fetch: Fetch, token: string, tag: string, volumeIds: readonly string[]): Promise<void> {
+    await call(fetch, token, "POST", "/tags", { name: tag });
+    await call(fetch, token, "POST", `/tags/${encodeURIComponent(tag)}/resources`, {
+        resources: volumeIds.map((id) => ({ resource_id: id, resource_type: "volume" })),
+    });
 }

@@ -16,23 +16,50 @@ import { newEnvironmentId } from "../contract/identity";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** What stack-prepare knows of a stack when it decides about its environment id. */
+export interface IdFacts {
+    readonly target: unknown;
+    readonly id: unknown;
+    readonly ci: boolean;
+    /** Whether the stack's state holds resources (it is awake). */
+    readonly awake: boolean;
+    /** Whether this state backend has an update of the stack on record (asked only when needed: one CLI call). */
+    readonly updatedHere: () => boolean;
+}
+
 /**
- * What a stack's first `npm run up` does about devkube:doEnvironmentId: a DigitalOcean stack without one gets a
- * new one, kept in Pulumi.<stack>.yaml, except under CI, where it would not outlive the checkout (and every
- * run would be another environment): there it is only said.
+ * What `npm run up` does about devkube:doEnvironmentId (kept in Pulumi.<stack>.yaml) on a DigitalOcean stack:
+ * - none yet: a new one; under CI only said, since one made there would not outlive the checkout;
+ * - one the stack has never been up with in this state backend (no update on record, nothing in the state):
+ *   it came with the file, from another checkout (a teammate's committed file), so a new one, said with how
+ *   to set the old one back if it is yours after all; the other environment's volumes are then refused, not
+ *   taken. CI keeps the file's id: its backend is the environment's own.
  */
-export function environmentIdStep(stack: string, target: unknown, id: unknown, ci: boolean): { set: string } | { say: string } | undefined {
-    if (target !== "digitalocean" || (typeof id === "string" && id !== "")) {
+export function environmentIdStep(stack: string, facts: IdFacts): { set: string; why: string } | { say: string } | undefined {
+    if (facts.target !== "digitalocean") {
         return undefined;
     }
-    if (ci) {
+    const id = typeof facts.id === "string" ? facts.id : "";
+    if (id === "" && facts.ci) {
         return {
             say:
                 `devkube:doEnvironmentId is not set in Pulumi.${stack}.yaml, and one made here would not outlive this checkout: ` +
-                "run npm run up once on your machine (it sets one) and commit the file; until then, untagged volumes are taken back by name alone",
+                "run npm run up once on your machine (it sets one) and commit the file; until then, no new volume is made",
         };
     }
-    return { set: newEnvironmentId() };
+    if (id === "") {
+        return { set: newEnvironmentId(), why: "the stack had none" };
+    }
+    if (facts.ci || facts.awake || facts.updatedHere()) {
+        return undefined;
+    }
+    return {
+        set: newEnvironmentId(),
+        why:
+            `Pulumi.${stack}.yaml carried ${id}, but stack ${stack} has never been up in this state backend: that id is another checkout's ` +
+            `environment (a teammate's committed file?), whose volumes are not this stack's to take. If it is yours (its state moved here ` +
+            `without its history), set it back and run this again: pulumi -s ${stack} config set devkube:doEnvironmentId ${id}`,
+    };
 }
 
 function main(stack: string): number {
@@ -47,7 +74,25 @@ function main(stack: string): number {
         console.error(hint ? `stack.sh: ${hint}` : (selected.stderr ?? selected.error?.message ?? "").trimEnd());
         return hint ? 2 : 1;
     }
-    const idStep = environmentIdStep(stack, stackSetting(ROOT, stack, "devkube:target"), stackSetting(ROOT, stack, "devkube:doEnvironmentId"), Boolean(process.env.CI));
+    // Refused first when the environment is awake in another namespace (namespaceMoveProblem says why).
+    const exported = pulumi(["stack", "export", "--stack", stack]);
+    const state = exported.status === 0 && exported.stdout.trim() ? JSON.parse(exported.stdout) : {};
+    const problem = namespaceMoveProblem(stack, stackNamespace(ROOT, stack), state);
+    if (problem) {
+        console.error(`stack.sh: ${problem}`);
+        return 2;
+    }
+    const idStep = environmentIdStep(stack, {
+        target: stackSetting(ROOT, stack, "devkube:target"),
+        id: stackSetting(ROOT, stack, "devkube:doEnvironmentId"),
+        ci: Boolean(process.env.CI),
+        awake: (state.deployment?.resources ?? []).length > 0,
+        updatedHere: () => {
+            const history = pulumi(["stack", "history", "--stack", stack, "--json"]);
+            // Unknown counts as updated: the file's id is kept.
+            return history.status !== 0 || !/^\s*\[\s*\]\s*$/.test(history.stdout ?? "");
+        },
+    });
     if (idStep && "say" in idStep) {
         console.error(`stack.sh: ${idStep.say}`);
     } else if (idStep) {
@@ -57,17 +102,9 @@ function main(stack: string): number {
             return 1;
         }
         console.error(
-            `stack.sh: this environment's id is ${idStep.set} (devkube:doEnvironmentId, now in Pulumi.${stack}.yaml): its volumes and cluster carry it, ` +
-                "so no other checkout or state backend of the same stack name takes them. Keep it with the file (and commit it if a scheduled workflow runs this stack).",
+            `stack.sh: this environment's id is now ${idStep.set} (devkube:doEnvironmentId in Pulumi.${stack}.yaml; ${idStep.why}): its volumes and cluster ` +
+                "carry it, so no other checkout or state backend of the same stack name takes them. Keep it with the file (and commit it if a scheduled workflow runs this stack).",
         );
-    }
-    // Refused first when the environment is awake in another namespace (namespaceMoveProblem says why).
-    const exported = pulumi(["stack", "export", "--stack", stack]);
-    const state = exported.status === 0 && exported.stdout.trim() ? JSON.parse(exported.stdout) : {};
-    const problem = namespaceMoveProblem(stack, stackNamespace(ROOT, stack), state);
-    if (problem) {
-        console.error(`stack.sh: ${problem}`);
-        return 2;
     }
     console.log(cli.command.length === 1 ? cli.command[0] : "launcher");
     console.log(writePackConfig(ROOT, stack));

@@ -124,7 +124,8 @@ function refuseAnotherEnvironment(what: string, tags: readonly string[], ours: s
     throw new ConfigError([
         `${what} carries ${owner}, ${ours ? `and this stack is ${ours}` : "and this stack has no devkube:doEnvironmentId"}: it is another environment's ` +
             `(the same stack name in another checkout or state backend of the account), and devkube will not take it. ${remedy} ` +
-            `If it is this environment's (a new checkout of it), set its id: pulumi config set devkube:doEnvironmentId ${owner.slice(environmentTag("").length)}`,
+            `If it is this environment's (a new checkout of it), set its id: pulumi config set devkube:doEnvironmentId ${owner.slice(environmentTag("").length)} ` +
+            "(where CI runs the stack, commit Pulumi.<stack>.yaml with it)",
     ]);
 }
 
@@ -142,7 +143,8 @@ export function volumeDecision(volume: KeptVolume, region: string, found: FoundV
         // Untagged, a new volume could be taken by the next up of any checkout with the same stack name.
         throw new ConfigError([
             `devkube:doEnvironmentId: not set; the new DigitalOcean volume ${volume.name} must carry this environment's id, so that no other checkout ` +
-                `or state backend with the same stack name ever takes it: npm run up sets one, or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()}`,
+                `or state backend with the same stack name ever takes it: npm run up on your machine sets one, or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()} ` +
+                "(where CI runs the stack, commit Pulumi.<stack>.yaml with it)",
         ]);
     }
     if (!found) {
@@ -275,10 +277,23 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
         pulumi.log.warn(
             "devkube:doEnvironmentId is not set: this stack's volumes and cluster carry no id of their own, and a destroy's next up takes back " +
                 "untagged volumes by their name alone (a teammate's of the same stack name and namespace in this account too). " +
-                `npm run up sets one; or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()}`,
+                `npm run up on your machine sets one; or: pulumi config set devkube:doEnvironmentId ${newEnvironmentId()} (where CI runs the stack, commit Pulumi.<stack>.yaml with it)`,
         );
     }
     const doProvider = new digitalocean.Provider("digitalocean", { token }, inside);
+    // What the account holds, decided before the first cloud resource is declared: a refusal then changes
+    // nothing even under `pulumi up --skip-preview`.
+    const name = volumeName(inputs.stack, inputs.namespace);
+    const clusterName = `devkube-${inputs.stack}`;
+    const foundCluster = await findCluster(clusterName, doProvider);
+    const droplets = ownClusterDroplets(clusterName, foundCluster, environment);
+    const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
+    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
+    const appDecisions = new Map<string, VolumeDecision>();
+    for (const app of inputs.appVolumes) {
+        const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, environmentTag: environment, gib: app.gib, sizeKey: app.sizeKey };
+        appDecisions.set(app.name, await decide(kept));
+    }
     const version =
         settings.kubernetesVersion !== "" && /-do\.[0-9]+$/.test(settings.kubernetesVersion)
             ? pulumi.output(settings.kubernetesVersion)
@@ -288,9 +303,10 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
     const cluster = new digitalocean.KubernetesCluster(
         "cluster",
         {
-            name: `devkube-${inputs.stack}`,
+            name: clusterName,
             region: settings.region,
-            tags: environment ? [environment] : undefined,
+            // Tags set in the console stay (DOKS's own k8s tags are not read back, so never removed).
+            tags: environment ? [...new Set([...(foundCluster?.tags ?? []), environment])] : undefined,
             version,
             nodePool: { name: "default", size: settings.nodeSize, nodeCount: settings.nodeCount },
             // Never let a cluster deletion take volumes with it.
@@ -309,16 +325,6 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
             deleteBeforeReplace: true,
         },
     );
-    const name = volumeName(inputs.stack, inputs.namespace);
-    const clusterName = `devkube-${inputs.stack}`;
-    const droplets = ownClusterDroplets(clusterName, await findCluster(clusterName, doProvider), environment);
-    const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
-    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
-    const appDecisions = new Map<string, VolumeDecision>();
-    for (const app of inputs.appVolumes) {
-        const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, environmentTag: environment, gib: app.gib, sizeKey: app.sizeKey };
-        appDecisions.set(app.name, await decide(kept));
-    }
     // Deliberately built from config values only: nothing of the cluster may become its dependency,
     // or a destroy would have to wait for (and an import would need) the cluster.
     const volume = new digitalocean.Volume(

@@ -117,7 +117,8 @@ describe("delete-everything", () => {
         const config = { "devkube:target": "digitalocean", "devkube:doEnvironmentId": "5eed1e55a1", "devkube:apps": JSON.stringify([{ preset: "postgres", name: "db" }]) };
         await deleteEverything("dev", fakeEngine({ state: asleep, config }, []), (l) => lines.push(l), { fetch, env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root);
         const text = lines.join("\n");
-        assert.doesNotMatch(text, /vol-theirs/);
+        assert.match(text, /^Another environment's \(the same names in another checkout or state backend\), so not deleted:\n  - DigitalOcean volume devkube-dev-devkube \(id vol-theirs\) carries devkube-env:0the1r5, and this stack is devkube-env:5eed1e55a1$/m);
+        assert.doesNotMatch(text.split("Another environment's")[0], /vol-theirs/, "not in what is deleted");
         assert.match(text, /- DigitalOcean volume devkube-dev-devkube-db \(id vol-db, 20 GiB\): an app's own data/);
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE /volumes")), ["DELETE /volumes/vol-db"]);
     });

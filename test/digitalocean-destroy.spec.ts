@@ -78,6 +78,8 @@ describe("DigitalOcean: a plain pulumi destroy stops the bill and keeps the data
             assert.ok(volume.inputs.tags.includes(OURS), volume.name);
         }
         assert.deepEqual(ofType(run, CLUSTER)[0].inputs.tags, [OURS]);
+        const upgraded = await withAccount({ volumes: { "devkube-dev-devkube": ours(20, [301]) }, clusters: { "devkube-dev": { droplets: ["301"], tags: ["team-a"] } } }, () => runDev());
+        assert.deepEqual(ofType(upgraded, CLUSTER)[0].inputs.tags, ["team-a", OURS], "a tag set in the console stays");
     });
     it("never takes a teammate's asleep volume of the same stack name and namespace (another checkout or state backend): refused before any resource changes", async () => {
         const theirs = kept(20, [], [VOLUME_TAGS.workspace, THEIRS]);
@@ -124,7 +126,7 @@ describe("DigitalOcean: what devkube declares for a volume it keeps", () => {
     it("none of that name, and the stack has no id: refused, with the command that sets one, since an untagged volume could be taken by anyone's next up", () => {
         assert.throws(
             () => volumeDecision(withoutId, "fra1", undefined, []),
-            /^ConfigError: .*devkube:doEnvironmentId: not set; the new DigitalOcean volume devkube-dev-devkube must carry this environment's id.*: npm run up sets one, or: pulumi config set devkube:doEnvironmentId [0-9a-f]{10}$/s,
+            /^ConfigError: .*devkube:doEnvironmentId: not set; the new DigitalOcean volume devkube-dev-devkube must carry this environment's id.*: npm run up on your machine sets one, or: pulumi config set devkube:doEnvironmentId [0-9a-f]{10} \(where CI runs the stack, commit Pulumi\.<stack>\.yaml with it\)$/s,
         );
     });
     it("detached (after a destroy): takes it back as it is (size and tags), which an import must match, and grows it on the next up", () => {

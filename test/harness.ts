@@ -25,6 +25,22 @@ export const MOCK_DO_ACCOUNT: {
     clusters: Record<string, string[] | { droplets: string[]; tags: string[] }>;
 } = { volumes: {}, clusters: {} };
 
+/**
+ * What the engine does with a volume declared with `import` that is not in the state (one a destroy forgot:
+ * detached in the mocked account): fails unless the inputs are the volume's own (size, tags as a set).
+ * An attached volume stands for one still in the state, where the engine ignores the import.
+ */
+function importMustMatch(id: string, inputs: Record<string, any>): void {
+    const volume = Object.values(MOCK_DO_ACCOUNT.volumes).find((v) => v.id === id);
+    if (!volume || volume.dropletIds.length > 0) {
+        return;
+    }
+    const sameTags = new Set(inputs.tags ?? []).size === new Set(volume.tags).size && (inputs.tags ?? []).every((t: string) => volume.tags.includes(t));
+    if (inputs.size !== volume.size || !sameTags) {
+        throw new Error(`inputs to import do not match the existing resource: size ${inputs.size} / ${volume.size}, tags ${inputs.tags} / ${volume.tags}`);
+    }
+}
+
 export interface Recorded {
     readonly type: string;
     readonly name: string;
@@ -222,6 +238,9 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 }
                 invokes.push(`read StorageClass ${args.id}`);
                 return { id: args.id, state: { metadata: { name: args.id }, provisioner: "mock", reclaimPolicy } };
+            }
+            if (args.type === "digitalocean:index/volume:Volume" && args.id) {
+                importMustMatch(args.id, args.inputs);
             }
             const id = args.type === "digitalocean:index/volume:Volume" ? args.id || MOCK_VOLUME_ID : `${args.name}-id`;
             const state = computedState(args, options.preview ?? false);

@@ -209,6 +209,47 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         await sleep("dev", engine, () => {}, root, { fetch: fakeDigitalOcean([], requests), now: new Date("2026-11-22T19:00:00Z"), env: { DIGITALOCEAN_TOKEN: "t" } });
         assert.equal(requests[0], "POST /volumes/vol-ws/snapshots");
     });
+    it("tags volumes made before devkube tagged them with the stack's environment id, before the destroy forgets them (a wake imports them as they are)", async () => {
+        const untagged = stateOf(await runFixture("multi-service.yaml", { on: "dev" })).map((r) =>
+            r.type.endsWith("volume:Volume") ? { ...r, outputs: { ...r.outputs, tags: ["devkube-role:x"], id: r.urn.endsWith("::workspace-volume") ? "vol-ws" : `vol-${r.urn.split("::").pop()}` } } : r,
+        );
+        const requests: string[] = [];
+        const bodies: string[] = [];
+        const lines: string[] = [];
+        const calls: string[] = [];
+        const fetch: Fetch = async (url, init) => {
+            bodies.push(init?.body ?? "");
+            return fakeDigitalOcean([], requests)(url, init);
+        };
+        const engine = fakeEngine({ state: untagged, config: { "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID } }, calls);
+        await sleep("dev", engine, (l) => lines.push(l), root, { fetch, now: new Date(), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.deepEqual(requests, ["POST /tags", `POST /tags/devkube-env%3A${DEV_ENVIRONMENT_ID}/resources`]);
+        assert.deepEqual(JSON.parse(bodies[0]), { name: `devkube-env:${DEV_ENVIRONMENT_ID}` });
+        assert.deepEqual(JSON.parse(bodies[1]).resources.map((r: { resource_id: string; resource_type: string }) => `${r.resource_type} ${r.resource_id}`).sort(), [
+            "volume vol-app-cache-volume",
+            "volume vol-app-db-volume",
+            "volume vol-ws",
+        ]);
+        assert.match(lines.join("\n"), /tagged devkube-env:5eed1e55a1 on volume .*vol-ws/);
+        assert.ok(calls.some((c) => c.startsWith("destroy")));
+        // Tagged already (every volume this release makes): no call at all.
+        const tagged: string[] = [];
+        await sleep("dev", fakeEngine({ state: stateOf(await STACK_RUNS.dev()), config: { "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID } }, []), () => {}, root, {
+            fetch: fakeDigitalOcean([], tagged),
+            now: new Date(),
+            env: { DIGITALOCEAN_TOKEN: "t" },
+        });
+        assert.deepEqual(tagged, []);
+    });
+    it("sleeps all the same when the tagging fails (the bill must stop), saying so", async () => {
+        const untagged = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, outputs: { ...r.outputs, tags: ["devkube-role:workspace"] } } : r));
+        const lines: string[] = [];
+        const calls: string[] = [];
+        const engine = fakeEngine({ state: untagged, config: { "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID } }, calls);
+        await sleep("dev", engine, (l) => lines.push(l), root, { fetch: fakeDigitalOcean([], [], 403), now: new Date(), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.ok(calls.some((c) => c.startsWith("destroy")));
+        assert.match(lines.join("\n"), /warning: could not tag volume vol-1 with devkube-env:5eed1e55a1 \(DigitalOcean API POST \/tags: HTTP 403 .*\); the next up that finds it attached does/);
+    });
     it("takes no snapshot when doSnapshotsToKeep is 0", async () => {
         const requests: string[] = [];
         const calls: string[] = [];

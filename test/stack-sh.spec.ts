@@ -132,13 +132,16 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
     it("the first time: a new id, set in the stack's config before the up, and said with what it is for", async () => {
         const first = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
         assert.equal(first.status, 0, first.stderr);
-        assert.deepEqual(first.installedCalls[0], "stack select --create dev");
-        assert.match(first.installedCalls[1], /^config set devkube:doEnvironmentId [0-9a-f]{10} --stack dev$/);
+        assert.deepEqual(first.installedCalls.slice(0, 2), ["stack select --create dev", "stack export --stack dev"], "the namespace check first: a refusal changes nothing");
+        assert.match(first.installedCalls[2], /^config set devkube:doEnvironmentId [0-9a-f]{10} --stack dev$/);
         assert.match(first.installedCalls[3], /^up --stack dev /);
-        const id = first.installedCalls[1].split(" ")[3];
-        assert.match(first.stderr, new RegExp(`^stack\\.sh: this environment's id is ${id} \\(devkube:doEnvironmentId, now in Pulumi\\.dev\\.yaml\\): its volumes and cluster carry it`, "m"));
+        const id = first.installedCalls[2].split(" ")[3];
+        assert.match(
+            first.stderr,
+            new RegExp(`^stack\\.sh: this environment's id is now ${id} \\(devkube:doEnvironmentId in Pulumi\\.dev\\.yaml; the stack had none\\): its volumes and cluster carry it`, "m"),
+        );
         const again = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
-        assert.notEqual(again.installedCalls[1], first.installedCalls[1], "each new environment its own");
+        assert.notEqual(again.installedCalls[2], first.installedCalls[2], "each new environment its own");
     });
     it("under CI: none made (it would not outlive the checkout), and said how to keep one", async () => {
         const r = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase, ci: "true" });
@@ -146,10 +149,19 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
         assert.deepEqual(r.installedCalls.filter((c) => c.startsWith("config set")), []);
         assert.match(r.stderr, /^stack\.sh: devkube:doEnvironmentId is not set in Pulumi\.dev\.yaml, and one made here would not outlive this checkout: run npm run up once on your machine \(it sets one\) and commit the file/m);
     });
-    it("a stack with an id, or not on DigitalOcean: nothing to do", () => {
-        assert.equal(environmentIdStep("dev", "digitalocean", "5eed1e55a1", false), undefined);
-        assert.equal(environmentIdStep("minikube", "minikube", undefined, false), undefined);
-        assert.match((environmentIdStep("dev", "digitalocean", "", false) as { set: string }).set, /^[0-9a-f]{10}$/);
+    const facts = { target: "digitalocean", id: "5eed1e55a1", ci: false, awake: false, updatedHere: () => true };
+    it("a stack with its id (up here before, or awake), or not on DigitalOcean: nothing to do", () => {
+        assert.equal(environmentIdStep("dev", facts), undefined);
+        assert.equal(environmentIdStep("dev", { ...facts, awake: true, updatedHere: () => assert.fail("not asked: the state answers") }), undefined);
+        assert.equal(environmentIdStep("minikube", { ...facts, target: "minikube", id: undefined }), undefined);
+        assert.match((environmentIdStep("dev", { ...facts, id: "" }) as { set: string }).set, /^[0-9a-f]{10}$/);
+    });
+    it("an id that came with the file (never up in this state backend: a teammate's committed Pulumi.dev.yaml): a new one, saying how to set the old one back", () => {
+        const step = environmentIdStep("dev", { ...facts, updatedHere: () => false }) as { set: string; why: string };
+        assert.match(step.set, /^[0-9a-f]{10}$/);
+        assert.notEqual(step.set, facts.id);
+        assert.match(step.why, /^Pulumi\.dev\.yaml carried 5eed1e55a1, but stack dev has never been up in this state backend: .* If it is yours .*: pulumi -s dev config set devkube:doEnvironmentId 5eed1e55a1$/);
+        assert.equal(environmentIdStep("dev", { ...facts, ci: true, updatedHere: () => false }), undefined, "CI keeps the file's id");
     });
 });
 
