@@ -196,6 +196,23 @@ export function volumeDecision(volume: KeptVolume, region: string, found: FoundV
     return { kind: "take-back", id: found.id, size: Math.min(volume.gib, found.size), tags: found.tags, notes };
 }
 
+/**
+ * Refuses a new workspace volume for an environment that already has volumes (its tag counts them): its
+ * code is on a volume of another name, so devkube:namespace (or the stack's name) changed since. A
+ * DigitalOcean volume cannot be renamed, and a new, empty workspace would look like lost code.
+ */
+export function newWorkspaceProblem(volume: KeptVolume, namespace: string, environmentVolumes: number): string | undefined {
+    if (!volume.environmentTag || environmentVolumes === 0) {
+        return undefined;
+    }
+    return (
+        `devkube:namespace: got ${JSON.stringify(namespace)}; this environment (${volume.environmentTag}) has ${environmentVolumes} DigitalOcean volume(s), ` +
+        `but none named ${volume.name}: the namespace (or the stack's name) changed since its workspace was made, and a DigitalOcean volume cannot be ` +
+        "renamed, so devkube would start on a new, empty one. Set devkube:namespace back to the one the code is in (npm run delete-everything lists " +
+        "the volumes under the old one without deleting anything unless you type the stack's name); to start over on an empty workspace, use a new stack name."
+    );
+}
+
 /** A cluster of devkube's name in the account, as DigitalOcean reports it (getKubernetesCluster). */
 export interface FoundCluster {
     readonly droplets: readonly string[];
@@ -223,6 +240,18 @@ async function findVolume(name: string, provider: digitalocean.Provider): Promis
     } catch (error) {
         if (/no volumes found with name/.test(String(error))) {
             return undefined;
+        }
+        throw error;
+    }
+}
+
+/** How many volumes carry the tag (0 when the tag does not exist yet: a new environment). */
+async function volumesTagged(tag: string, provider: digitalocean.Provider): Promise<number> {
+    try {
+        return (await digitalocean.getTag({ name: tag }, { provider })).volumesCount;
+    } catch (error) {
+        if (/tag not found/i.test(String(error))) {
+            return 0;
         }
         throw error;
     }
@@ -288,7 +317,14 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
     const foundCluster = await findCluster(clusterName, doProvider);
     const droplets = ownClusterDroplets(clusterName, foundCluster, environment);
     const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
-    const workspace = await decide({ name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" });
+    const keptWorkspace: KeptVolume = { name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" };
+    const workspace = await decide(keptWorkspace);
+    if (workspace.kind === "create" && environment) {
+        const problem = newWorkspaceProblem(keptWorkspace, inputs.namespace, await volumesTagged(environment, doProvider));
+        if (problem) {
+            throw new ConfigError([problem]);
+        }
+    }
     const appDecisions = new Map<string, VolumeDecision>();
     for (const app of inputs.appVolumes) {
         const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, environmentTag: environment, gib: app.gib, sizeKey: app.sizeKey };

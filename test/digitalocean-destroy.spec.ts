@@ -97,6 +97,15 @@ describe("DigitalOcean: a plain pulumi destroy stops the bill and keeps the data
             "a stack without an id never takes a tagged volume either",
         );
     });
+    it("refuses a new, empty workspace for an environment whose code is on a volume of another name (devkube:namespace changed after a sleep), saying how to go on", async () => {
+        const account = { volumes: { "devkube-dev-devkube": ours() } };
+        await assert.rejects(
+            withAccount(account, () => runDev({ "devkube:namespace": "myenv" })),
+            /devkube:namespace: got "myenv"; this environment \(devkube-env:5eed1e55a1\) has 1 DigitalOcean volume\(s\), but none named devkube-dev-myenv: the namespace \(or the stack's name\) changed since .* Set devkube:namespace back to the one the code is in/,
+        );
+        const fresh = await withAccount(account, () => runDev({ "devkube:doEnvironmentId": "n3wenv1" , "devkube:namespace": "myenv" }));
+        assert.equal(ofType(fresh, DO_VOLUME)[0].importId, "", "another environment's volumes do not count");
+    });
     it("the release before ids: its untagged volume is taken back by name as before, with or without an id set; without one, no new volume is made", async () => {
         const upgraded = await withAccount({ volumes: { "devkube-dev-devkube": kept() } }, () => runDev());
         assert.equal(ofType(upgraded, DO_VOLUME)[0].importId, KEPT_ID);

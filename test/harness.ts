@@ -278,6 +278,13 @@ async function runUnderMocks(stack: string, config: Record<string, string>, opti
                 }
                 return { region: "fra1", ...volume, name: args.inputs.name };
             }
+            if (args.token === "digitalocean:index/getTag:getTag") {
+                const volumesCount = Object.values(MOCK_DO_ACCOUNT.volumes).filter((v) => v.tags.includes(args.inputs.name)).length;
+                if (volumesCount === 0) {
+                    throw providerError(`tag not found: GET https://api.digitalocean.com/v2/tags/${args.inputs.name}: 404`);
+                }
+                return { name: args.inputs.name, volumesCount, totalResourceCount: volumesCount };
+            }
             if (args.token === "digitalocean:index/getKubernetesCluster:getKubernetesCluster") {
                 const cluster = MOCK_DO_ACCOUNT.clusters[args.inputs.name];
                 if (!cluster) {
