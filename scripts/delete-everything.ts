@@ -119,13 +119,19 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
 
 const ON_DISK = "Left on the node's disk (Retain: deleting a PersistentVolume never deletes files; not billed)";
 
+function othersLines(plan: DeletionPlan): string[] {
+    return plan.othersVolumes.length === 0
+        ? []
+        : ["Another environment's (the same names in another checkout or state backend), so not deleted:", ...plan.othersVolumes.map((o) => `  - ${o}`)];
+}
+
 export function describePlan(name: string, plan: DeletionPlan): string[] {
     return [
         `This deletes everything devkube made for stack ${name}, your code included:`,
         ...plan.cloud.map((c) => `  - ${c}`),
         ...plan.snapshots.map((s) => `  - DigitalOcean snapshot ${s.name} (${s.id}), taken by a sleep`),
         `  - ${plan.clusterObjects} Kubernetes objects (namespace, workloads, services, claims, PersistentVolumes)`,
-        ...(plan.othersVolumes.length > 0 ? ["Another environment's (the same names in another checkout or state backend), so not deleted:", ...plan.othersVolumes.map((o) => `  - ${o}`)] : []),
+        ...othersLines(plan),
         ...(plan.onDisk.length > 0
             ? [
                   `${ON_DISK}, to remove by hand:`,
@@ -186,6 +192,7 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
             print(`stack ${name} has nothing left that devkube deletes. ${ON_DISK}, to remove by hand:`);
             plan.onDisk.forEach((d) => print(`  - ${d}`));
         }
+        othersLines(plan).forEach((line) => print(line));
         return plan;
     }
     describePlan(name, plan).forEach((line) => print(line));

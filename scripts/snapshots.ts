@@ -106,7 +106,12 @@ export async function deleteVolume(fetch: Fetch, token: string, volume: AccountV
  * the environment's tag, which a wake cannot add: it imports a volume with the tags it has.
  */
 export async function tagVolumes(fetch: Fetch, token: string, tag: string, volumeIds: readonly string[]): Promise<void> {
-    await call(fetch, token, "POST", "/tags", { name: tag });
+    await call(fetch, token, "POST", "/tags", { name: tag }).catch((error: Error) => {
+        // The tag exists already (the cluster carries it): some clients of the API see 409 or 422 then.
+        if (!/: HTTP (409|422) /.test(error.message)) {
+            throw error;
+        }
+    });
     await call(fetch, token, "POST", `/tags/${encodeURIComponent(tag)}/resources`, {
         resources: volumeIds.map((id) => ({ resource_id: id, resource_type: "volume" })),
     });

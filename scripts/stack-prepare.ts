@@ -8,6 +8,7 @@
 //   stderr: "stack.sh: ..." lines for people. Exit 2 when the stack must not go on, 1 for a CLI error it
 //   cannot explain (printed as the CLI said it).
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { chooseCli, cliMissing } from "./pulumi-cli";
 import { namespaceMoveProblem, stackNamespace, writePackConfig } from "./pack-config";
@@ -19,47 +20,62 @@ const ROOT = path.resolve(__dirname, "..");
 /** What stack-prepare knows of a stack when it decides about its environment id. */
 export interface IdFacts {
     readonly target: unknown;
+    /** devkube:doEnvironmentId in Pulumi.<stack>.yaml. */
     readonly id: unknown;
     readonly ci: boolean;
+    /** The id this checkout made or accepted for the stack before (its marker under .pulumi/), if any. */
+    readonly known: string | undefined;
+    /** DEVKUBE_KEEP_ENVIRONMENT_ID: the id a person said is this environment's. */
+    readonly keep: string | undefined;
     /** Whether the stack's state holds resources (it is awake). */
     readonly awake: boolean;
     /** Whether this state backend has an update of the stack on record (asked only when needed: one CLI call). */
     readonly updatedHere: () => boolean;
 }
 
+export type IdStep = { readonly set: string } | { readonly accept: string } | { readonly say: string } | { readonly refuse: string };
+
 /**
- * What `npm run up` does about devkube:doEnvironmentId (kept in Pulumi.<stack>.yaml) on a DigitalOcean stack:
- * - none yet: a new one; under CI only said, since one made there would not outlive the checkout;
- * - one the stack has never been up with in this state backend (no update on record, nothing in the state):
- *   it came with the file, from another checkout (a teammate's committed file), so a new one, said with how
- *   to set the old one back if it is yours after all; the other environment's volumes are then refused, not
- *   taken. CI keeps the file's id: its backend is the environment's own.
+ * What `npm run up` does about devkube:doEnvironmentId on a DigitalOcean stack:
+ * - none yet: a new one (set), except under CI, where one would not outlive the checkout (say);
+ * - one this checkout made or accepted, or one the stack has been up with in this state backend: kept
+ *   (accept: remembered in the checkout, so the question is never asked again);
+ * - one that came with the file and was never up here (a teammate's committed file, or your own
+ *   environment in a new clone or a moved state: only a person can tell): refused, saying both ways on,
+ *   unless DEVKUBE_KEEP_ENVIRONMENT_ID names it. CI keeps the file's id: its backend is the environment's own.
  */
-export function environmentIdStep(stack: string, facts: IdFacts): { set: string; why: string } | { say: string } | undefined {
+export function environmentIdStep(stack: string, facts: IdFacts): IdStep | undefined {
     if (facts.target !== "digitalocean") {
         return undefined;
     }
     const id = typeof facts.id === "string" ? facts.id : "";
-    if (id === "" && facts.ci) {
-        return {
-            say:
-                `devkube:doEnvironmentId is not set in Pulumi.${stack}.yaml, and one made here would not outlive this checkout: ` +
-                "run npm run up once on your machine (it sets one) and commit the file; until then, no new volume is made",
-        };
-    }
     if (id === "") {
-        return { set: newEnvironmentId(), why: "the stack had none" };
+        return facts.ci
+            ? {
+                  say:
+                      `devkube:doEnvironmentId is not set in Pulumi.${stack}.yaml, and one made here would not outlive this checkout: ` +
+                      "run npm run up once on your machine (it sets one) and commit the file; until then, no new volume is made",
+              }
+            : { set: newEnvironmentId() };
     }
-    if (facts.ci || facts.awake || facts.updatedHere()) {
+    if (facts.ci || facts.known === id) {
         return undefined;
     }
+    if (facts.keep === id || facts.awake || facts.updatedHere()) {
+        return { accept: id };
+    }
     return {
-        set: newEnvironmentId(),
-        why:
-            `Pulumi.${stack}.yaml carried ${id}, but stack ${stack} has never been up in this state backend: that id is another checkout's ` +
-            `environment (a teammate's committed file?), whose volumes are not this stack's to take. If it is yours (its state moved here ` +
-            `without its history), set it back and run this again: pulumi -s ${stack} config set devkube:doEnvironmentId ${id}`,
+        refuse:
+            `Pulumi.${stack}.yaml carries devkube:doEnvironmentId ${id}, and stack ${stack} has never been up in this state backend: whose environment is it? ` +
+            `If it is yours (a new clone, or its state moved here), the next up takes its volumes back: DEVKUBE_KEEP_ENVIRONMENT_ID=${id} npm run up -- ${stack}. ` +
+            `If it is someone else's (a teammate's committed file), give this stack its own: pulumi -s ${stack} config set devkube:doEnvironmentId ${newEnvironmentId()} ` +
+            "(or use a stack name of your own). Nothing was changed",
     };
+}
+
+/** Where this checkout remembers the environment id it made or accepted for a stack (.pulumi/ is git-ignored). */
+function idMarker(stack: string): string {
+    return path.join(ROOT, ".pulumi", `devkube-environment-${stack}`);
 }
 
 function main(stack: string): number {
@@ -82,10 +98,13 @@ function main(stack: string): number {
         console.error(`stack.sh: ${problem}`);
         return 2;
     }
+    const marker = idMarker(stack);
     const idStep = environmentIdStep(stack, {
         target: stackSetting(ROOT, stack, "devkube:target"),
         id: stackSetting(ROOT, stack, "devkube:doEnvironmentId"),
         ci: Boolean(process.env.CI),
+        known: fs.existsSync(marker) ? fs.readFileSync(marker, "utf8").trim() : undefined,
+        keep: process.env.DEVKUBE_KEEP_ENVIRONMENT_ID,
         awake: (state.deployment?.resources ?? []).length > 0,
         updatedHere: () => {
             const history = pulumi(["stack", "history", "--stack", stack, "--json"]);
@@ -95,16 +114,24 @@ function main(stack: string): number {
     });
     if (idStep && "say" in idStep) {
         console.error(`stack.sh: ${idStep.say}`);
-    } else if (idStep) {
+    } else if (idStep && "refuse" in idStep) {
+        console.error(`stack.sh: ${idStep.refuse}`);
+        return 2;
+    } else if (idStep && "set" in idStep) {
         const set = pulumi(["config", "set", "devkube:doEnvironmentId", idStep.set, "--stack", stack]);
         if (set.status !== 0) {
             console.error((set.stderr ?? set.error?.message ?? "").trimEnd());
             return 1;
         }
+        fs.mkdirSync(path.dirname(marker), { recursive: true });
+        fs.writeFileSync(marker, `${idStep.set}\n`);
         console.error(
-            `stack.sh: this environment's id is now ${idStep.set} (devkube:doEnvironmentId in Pulumi.${stack}.yaml; ${idStep.why}): its volumes and cluster ` +
-                "carry it, so no other checkout or state backend of the same stack name takes them. Keep it with the file (and commit it if a scheduled workflow runs this stack).",
+            `stack.sh: this environment's id is ${idStep.set} (devkube:doEnvironmentId, now in Pulumi.${stack}.yaml): its volumes and cluster carry it, ` +
+                "so no other checkout or state backend of the same stack name takes them. Keep it with the file (and commit it if a scheduled workflow runs this stack).",
         );
+    } else if (idStep) {
+        fs.mkdirSync(path.dirname(marker), { recursive: true });
+        fs.writeFileSync(marker, `${idStep.accept}\n`);
     }
     console.log(cli.command.length === 1 ? cli.command[0] : "launcher");
     console.log(writePackConfig(ROOT, stack));

@@ -197,19 +197,20 @@ export function volumeDecision(volume: KeptVolume, region: string, found: FoundV
 }
 
 /**
- * Refuses a new workspace volume for an environment that already has volumes (its tag counts them): its
- * code is on a volume of another name, so devkube:namespace (or the stack's name) changed since. A
- * DigitalOcean volume cannot be renamed, and a new, empty workspace would look like lost code.
+ * Refuses a new workspace volume for an environment whose tag counts volumes this config does not name
+ * (`unnamed`: the tag's count less the app volumes found by their names): its code is most likely on one
+ * of them, so devkube:namespace (or the stack's name) changed since; a DigitalOcean volume cannot be
+ * renamed, and a new, empty workspace would look like lost code.
  */
-export function newWorkspaceProblem(volume: KeptVolume, namespace: string, environmentVolumes: number): string | undefined {
-    if (!volume.environmentTag || environmentVolumes === 0) {
+export function newWorkspaceProblem(volume: KeptVolume, namespace: string, unnamed: number): string | undefined {
+    if (!volume.environmentTag || unnamed <= 0) {
         return undefined;
     }
     return (
-        `devkube:namespace: got ${JSON.stringify(namespace)}; this environment (${volume.environmentTag}) has ${environmentVolumes} DigitalOcean volume(s), ` +
-        `but none named ${volume.name}: the namespace (or the stack's name) changed since its workspace was made, and a DigitalOcean volume cannot be ` +
-        "renamed, so devkube would start on a new, empty one. Set devkube:namespace back to the one the code is in (npm run delete-everything lists " +
-        "the volumes under the old one without deleting anything unless you type the stack's name); to start over on an empty workspace, use a new stack name."
+        `devkube:namespace: got ${JSON.stringify(namespace)}; there is no workspace volume ${volume.name}, but this environment (${volume.environmentTag}) ` +
+        `has ${unnamed} DigitalOcean volume(s) this config does not name. If the namespace (or the stack's name) changed since a sleep, your code is on ` +
+        "one of them: set it back (a DigitalOcean volume cannot be renamed, and devkube would start on a new, empty one). If they are the volumes of apps " +
+        "removed from devkube:apps (every destroy keeps them), delete them in the DigitalOcean console first. To start over on an empty workspace, use a new stack name."
     );
 }
 
@@ -316,19 +317,24 @@ export async function digitalOceanTarget(inputs: DigitalOceanInputs): Promise<Ta
     const clusterName = `devkube-${inputs.stack}`;
     const foundCluster = await findCluster(clusterName, doProvider);
     const droplets = ownClusterDroplets(clusterName, foundCluster, environment);
-    const decide = async (volume: KeptVolume) => volumeDecision(volume, settings.region, await findVolume(volume.name, doProvider), droplets);
+    let namedAndOurs = 0;
+    const decide = async (volume: KeptVolume) => {
+        const found = await findVolume(volume.name, doProvider);
+        namedAndOurs += found && environment && found.tags.includes(environment) ? 1 : 0;
+        return volumeDecision(volume, settings.region, found, droplets);
+    };
     const keptWorkspace: KeptVolume = { name, tag: VOLUME_TAGS.workspace, environmentTag: environment, gib: inputs.size.gib, sizeKey: "devkube:workspaceSize" };
     const workspace = await decide(keptWorkspace);
-    if (workspace.kind === "create" && environment) {
-        const problem = newWorkspaceProblem(keptWorkspace, inputs.namespace, await volumesTagged(environment, doProvider));
-        if (problem) {
-            throw new ConfigError([problem]);
-        }
-    }
     const appDecisions = new Map<string, VolumeDecision>();
     for (const app of inputs.appVolumes) {
         const kept = { name: volumeName(inputs.stack, inputs.namespace, app.name), tag: VOLUME_TAGS.appData, environmentTag: environment, gib: app.gib, sizeKey: app.sizeKey };
         appDecisions.set(app.name, await decide(kept));
+    }
+    if (workspace.kind === "create" && environment) {
+        const problem = newWorkspaceProblem(keptWorkspace, inputs.namespace, (await volumesTagged(environment, doProvider)) - namedAndOurs);
+        if (problem) {
+            throw new ConfigError([problem]);
+        }
     }
     const version =
         settings.kubernetesVersion !== "" && /-do\.[0-9]+$/.test(settings.kubernetesVersion)

@@ -121,6 +121,11 @@ describe("delete-everything", () => {
         assert.doesNotMatch(text.split("Another environment's")[0], /vol-theirs/, "not in what is deleted");
         assert.match(text, /- DigitalOcean volume devkube-dev-devkube-db \(id vol-db, 20 GiB\): an app's own data/);
         assert.deepEqual(requests.filter((r) => r.startsWith("DELETE /volumes")), ["DELETE /volumes/vol-db"]);
+        // Only theirs left: nothing to delete, and still said.
+        delete account["devkube-dev-devkube-db"];
+        const onlyTheirs: string[] = [];
+        await deleteEverything("dev", fakeEngine({ state: asleep, config }, []), (l) => onlyTheirs.push(l), { fetch, env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => assert.fail("nothing to ask") }, root);
+        assert.match(onlyTheirs.join("\n"), /^stack dev has nothing left to delete\.\nAnother environment's .*, so not deleted:\n  - DigitalOcean volume devkube-dev-devkube \(id vol-theirs\)/);
     });
     it("a stack whose last destroy left claims in the cluster (the kubeconfig target, an app volume from a class): says so and how to delete them, deletes nothing", async () => {
         const calls: string[] = [];

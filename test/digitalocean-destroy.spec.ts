@@ -101,8 +101,12 @@ describe("DigitalOcean: a plain pulumi destroy stops the bill and keeps the data
         const account = { volumes: { "devkube-dev-devkube": ours() } };
         await assert.rejects(
             withAccount(account, () => runDev({ "devkube:namespace": "myenv" })),
-            /devkube:namespace: got "myenv"; this environment \(devkube-env:5eed1e55a1\) has 1 DigitalOcean volume\(s\), but none named devkube-dev-myenv: the namespace \(or the stack's name\) changed since .* Set devkube:namespace back to the one the code is in/,
+            /devkube:namespace: got "myenv"; there is no workspace volume devkube-dev-myenv, but this environment \(devkube-env:5eed1e55a1\) has 1 DigitalOcean volume\(s\) this config does not name\. If the namespace \(or the stack's name\) changed since a sleep, your code is on one of them: set it back/,
         );
+        // A first up that made the app's volume but not the workspace's: run again, it goes on.
+        const appOnly = { volumes: { "devkube-dev-devkube-db": { ...kept(5, [], [VOLUME_TAGS.appData, OURS]), id: "db-volume-id" } } };
+        const retried = await withAccount(appOnly, () => runFixture("multi-service.yaml", { on: "dev" }));
+        assert.deepEqual(ofType(retried, DO_VOLUME).map((v) => [v.name, v.importId]).sort(), [["app-cache-volume", ""], ["app-db-volume", "db-volume-id"], ["workspace-volume", ""]]);
         const fresh = await withAccount(account, () => runDev({ "devkube:doEnvironmentId": "n3wenv1" , "devkube:namespace": "myenv" }));
         assert.equal(ofType(fresh, DO_VOLUME)[0].importId, "", "another environment's volumes do not count");
     });

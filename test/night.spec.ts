@@ -241,6 +241,19 @@ describe("night: snapshot before sleep (DigitalOcean)", () => {
         });
         assert.deepEqual(tagged, []);
     });
+    it("tags all the same when DigitalOcean answers that the tag exists already", async () => {
+        const untagged = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, outputs: { ...r.outputs, tags: ["devkube-role:workspace"] } } : r));
+        const requests: string[] = [];
+        const lines: string[] = [];
+        const fetch: Fetch = async (url, init) => {
+            requests.push(`${init?.method} ${url.replace("https://api.digitalocean.com/v2", "")}`);
+            const status = url.endsWith("/tags") ? 422 : 204;
+            return { ok: status < 300, status, json: async () => ({}), text: async () => JSON.stringify({ id: "unprocessable_entity", message: "tag exists" }) };
+        };
+        await sleep("dev", fakeEngine({ state: untagged, config: { "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID } }, []), (l) => lines.push(l), root, { fetch, now: new Date(), env: { DIGITALOCEAN_TOKEN: "t" } });
+        assert.deepEqual(requests, ["POST /tags", `POST /tags/devkube-env%3A${DEV_ENVIRONMENT_ID}/resources`]);
+        assert.match(lines.join("\n"), /tagged devkube-env:5eed1e55a1 on volume vol-1/);
+    });
     it("sleeps all the same when the tagging fails (the bill must stop), saying so", async () => {
         const untagged = stateOf(await STACK_RUNS.dev()).map((r) => (r.type.endsWith("volume:Volume") ? { ...r, outputs: { ...r.outputs, tags: ["devkube-role:workspace"] } } : r));
         const lines: string[] = [];

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cliFits, launcherVersion } from "../scripts/pulumi-cli";
-import { environmentIdStep } from "../scripts/stack-prepare";
+import { IdFacts, environmentIdStep } from "../scripts/stack-prepare";
 import { ROOT } from "./harness";
 
 /** A copy of what stack.sh reads, with the dev stack file as given; runs `stack.sh up dev` without a passphrase. */
@@ -138,10 +138,13 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
         const id = first.installedCalls[2].split(" ")[3];
         assert.match(
             first.stderr,
-            new RegExp(`^stack\\.sh: this environment's id is now ${id} \\(devkube:doEnvironmentId in Pulumi\\.dev\\.yaml; the stack had none\\): its volumes and cluster carry it`, "m"),
+            new RegExp(`^stack\\.sh: this environment's id is ${id} \\(devkube:doEnvironmentId, now in Pulumi\\.dev\\.yaml\\): its volumes and cluster carry it`, "m"),
         );
+        const marker = path.join(ROOT, ".pulumi", "devkube-environment-dev");
+        assert.equal(fs.readFileSync(marker, "utf8").trim(), id, "this checkout remembers the id it made");
         const again = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
         assert.notEqual(again.installedCalls[2], first.installedCalls[2], "each new environment its own");
+        fs.rmSync(marker);
     });
     it("under CI: none made (it would not outlive the checkout), and said how to keep one", async () => {
         const r = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase, ci: "true" });
@@ -149,19 +152,25 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
         assert.deepEqual(r.installedCalls.filter((c) => c.startsWith("config set")), []);
         assert.match(r.stderr, /^stack\.sh: devkube:doEnvironmentId is not set in Pulumi\.dev\.yaml, and one made here would not outlive this checkout: run npm run up once on your machine \(it sets one\) and commit the file/m);
     });
-    const facts = { target: "digitalocean", id: "5eed1e55a1", ci: false, awake: false, updatedHere: () => true };
-    it("a stack with its id (up here before, or awake), or not on DigitalOcean: nothing to do", () => {
-        assert.equal(environmentIdStep("dev", facts), undefined);
-        assert.equal(environmentIdStep("dev", { ...facts, awake: true, updatedHere: () => assert.fail("not asked: the state answers") }), undefined);
+    const facts: IdFacts = { target: "digitalocean", id: "5eed1e55a1", ci: false, known: undefined, keep: undefined, awake: false, updatedHere: () => true };
+    const notAsked = () => assert.fail("not asked: known without the CLI");
+    it("not on DigitalOcean, under CI, or an id this checkout made or accepted: nothing to do", () => {
         assert.equal(environmentIdStep("minikube", { ...facts, target: "minikube", id: undefined }), undefined);
-        assert.match((environmentIdStep("dev", { ...facts, id: "" }) as { set: string }).set, /^[0-9a-f]{10}$/);
+        assert.equal(environmentIdStep("dev", { ...facts, ci: true, updatedHere: notAsked }), undefined, "CI keeps the file's id: its backend is the environment's own");
+        assert.equal(environmentIdStep("dev", { ...facts, known: "5eed1e55a1", updatedHere: notAsked }), undefined);
     });
-    it("an id that came with the file (never up in this state backend: a teammate's committed Pulumi.dev.yaml): a new one, saying how to set the old one back", () => {
-        const step = environmentIdStep("dev", { ...facts, updatedHere: () => false }) as { set: string; why: string };
-        assert.match(step.set, /^[0-9a-f]{10}$/);
-        assert.notEqual(step.set, facts.id);
-        assert.match(step.why, /^Pulumi\.dev\.yaml carried 5eed1e55a1, but stack dev has never been up in this state backend: .* If it is yours .*: pulumi -s dev config set devkube:doEnvironmentId 5eed1e55a1$/);
-        assert.equal(environmentIdStep("dev", { ...facts, ci: true, updatedHere: () => false }), undefined, "CI keeps the file's id");
+    it("an id the stack has been up with here (awake, or an update on record): kept, and remembered by the checkout", () => {
+        assert.deepEqual(environmentIdStep("dev", { ...facts, awake: true, updatedHere: notAsked }), { accept: "5eed1e55a1" });
+        assert.deepEqual(environmentIdStep("dev", facts), { accept: "5eed1e55a1" });
+    });
+    it("an id that came with the file and was never up here (a teammate's committed file, or your own in a new clone): refused, saying both ways on", () => {
+        const step = environmentIdStep("dev", { ...facts, updatedHere: () => false }) as { refuse: string };
+        assert.match(
+            step.refuse,
+            /^Pulumi\.dev\.yaml carries devkube:doEnvironmentId 5eed1e55a1, and stack dev has never been up in this state backend: whose environment is it\? If it is yours .*: DEVKUBE_KEEP_ENVIRONMENT_ID=5eed1e55a1 npm run up -- dev\. If it is someone else's .*: pulumi -s dev config set devkube:doEnvironmentId [0-9a-f]{10} \(or use a stack name of your own\)\. Nothing was changed$/,
+        );
+        assert.deepEqual(environmentIdStep("dev", { ...facts, keep: "5eed1e55a1", updatedHere: notAsked }), { accept: "5eed1e55a1" }, "once said, kept");
+        assert.ok("refuse" in environmentIdStep("dev", { ...facts, keep: "0the1r5", updatedHere: () => false })!, "only for the id it names");
     });
 });
 

@@ -79,11 +79,14 @@ function longPaths(folder: string): string {
     return deep;
 }
 
+/** What a session printed last, for the message when `until` gives up (a rare failure says what it saw). */
+let lastWords: () => string = () => "";
+
 async function until(what: string, check: () => boolean, seconds = 10): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     while (!check()) {
         if (Date.now() > deadline) {
-            assert.fail(`${what} did not happen within ${seconds} s`);
+            assert.fail(`${what} did not happen within ${seconds} s; the session said last: ${lastWords()}`);
         }
         await new Promise((r) => setTimeout(r, 25));
     }
@@ -263,7 +266,10 @@ describe("sync: whole sessions against a share run by sh", function () {
     this.timeout(30_000);
     const lines: string[] = [];
     const print = (line: string) => lines.push(line);
-    beforeEach(() => (lines.length = 0));
+    beforeEach(() => {
+        lines.length = 0;
+        lastWords = () => lines.slice(-8).join(" | ");
+    });
 
     it("the first copy sends only what differs; a second run sends nothing; ignored files stay home; the share's own files are kept and listed", async () => {
         const folder = dir("folder");
