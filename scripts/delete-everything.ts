@@ -19,7 +19,7 @@ import {
 } from "./night";
 import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
-import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed } from "./snapshots";
+import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed, volumesWithTag } from "./snapshots";
 import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS, environmentTagOf } from "../contract/identity";
 import type { KeptData } from "../config/target-config";
 import { keptData } from "../targets";
@@ -35,17 +35,23 @@ export interface DeletionPlan {
     /** Files on a node's disk that deleting their PersistentVolume leaves (Retain): not billed, removed by hand. */
     readonly onDisk: string[];
     /** DigitalOcean volumes a destroy left (retainOnDelete), no longer in the state: deleted through the API. */
-    readonly leftVolumes: AccountVolume[];
+    readonly leftVolumes: LeftVolume[];
     /** Volumes of this stack's names that carry another environment's tag: said, never deleted. */
     readonly othersVolumes: string[];
 }
 
+/** A volume of the stack no longer in its state; `unnamed` when found by the environment's tag alone, under a name the config no longer gives. */
+export type LeftVolume = AccountVolume & { readonly unnamed?: boolean };
+
 /** What deleting a stack removes, from its state, the volumes a destroy left and their snapshots. */
-export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: AccountVolume[] = [], kept: KeptData[] = [], othersVolumes: string[] = []): DeletionPlan {
+export function planDeletion(resources: StateResource[], snapshots: Snapshot[], leftVolumes: LeftVolume[] = [], kept: KeptData[] = [], othersVolumes: string[] = []): DeletionPlan {
     const real = realResources(resources);
     const cloud: string[] = leftVolumes.map(
         (v) =>
-            `DigitalOcean volume ${v.name} (id ${v.id}, ${v.size_gigabytes} GiB): ${v.tags.includes(VOLUME_TAGS.appData) ? "an app's own data" : "your code"} (left by a destroy; not in the state)`,
+            `DigitalOcean volume ${v.name} (id ${v.id}, ${v.size_gigabytes} GiB): ${v.tags.includes(VOLUME_TAGS.appData) ? "an app's own data" : "your code"} ` +
+            (v.unnamed
+                ? "(this environment's, under a name the config no longer gives: an app removed from devkube:apps, or an earlier namespace; not in the state)"
+                : "(left by a destroy; not in the state)"),
     );
     const onDisk: string[] = [];
     for (const r of real) {
@@ -93,9 +99,9 @@ function claimsIn(kept: KeptData[]): { namespace: string; claims: string[] } | u
  * The stack's volumes that are in the account but not in its state (devkube-tagged only: never another's),
  * and those of its names that carry another environment's tag, to be said and left alone.
  */
-async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[], fetch: Fetch, token: string): Promise<{ left: AccountVolume[]; others: string[] }> {
+async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[], fetch: Fetch, token: string): Promise<{ left: LeftVolume[]; others: string[] }> {
     const inState = new Set(resources.filter((r) => r.type === TYPES.doVolume).map((r) => r.outputs?.id));
-    const left: AccountVolume[] = [];
+    const left: LeftVolume[] = [];
     const others: string[] = [];
     for (const volume of kept) {
         if (volume.kind !== "cloud-volume") {
@@ -112,6 +118,16 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
             left.push(found);
         } else if (devkubes) {
             others.push(`DigitalOcean volume ${found.name} (id ${found.id}) carries ${owner}, and this stack is ${volume.environmentTag ?? "without devkube:doEnvironmentId"}`);
+        }
+    }
+    // With an id, the environment's tag also finds what its config no longer names (a removed app, an earlier namespace).
+    const environment = kept.flatMap((k) => (k.kind === "cloud-volume" && k.environmentTag ? [k.environmentTag] : []))[0];
+    if (environment) {
+        for (const volume of await volumesWithTag(fetch, token, environment)) {
+            const devkubes = volume.tags.includes(VOLUME_TAGS.workspace) || volume.tags.includes(VOLUME_TAGS.appData);
+            if (devkubes && !inState.has(volume.id) && !left.some((l) => l.id === volume.id)) {
+                left.push({ ...volume, unnamed: true });
+            }
         }
     }
     return { left, others };
@@ -157,7 +173,7 @@ export async function deleteEverything(stack: string | undefined, engine: StackE
     const kept = await dataLeftByDestroy(name, engine);
     const onDigitalOcean = volumes.length > 0 || kept.some((k) => k.kind === "cloud-volume");
     const snapshots: Snapshot[] = [];
-    let leftVolumes: AccountVolume[] = [];
+    let leftVolumes: LeftVolume[] = [];
     let othersVolumes: string[] = [];
     const token = onDigitalOcean ? await digitalOceanToken(name, engine, deps.env) : "";
     if (onDigitalOcean) {

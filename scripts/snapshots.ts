@@ -97,6 +97,19 @@ export async function volumeNamed(fetch: Fetch, token: string, name: string, reg
     return listed.find((v) => v.name === name);
 }
 
+/** Every volume of the account that carries the tag (the API lists all volumes; the tag is checked here). */
+export async function volumesWithTag(fetch: Fetch, token: string, tag: string): Promise<AccountVolume[]> {
+    const found: AccountVolume[] = [];
+    for (let page = 1; page <= 100; page++) {
+        const listed: AccountVolume[] = (await call(fetch, token, "GET", `/volumes?per_page=200&page=${page}`)).volumes ?? [];
+        found.push(...listed.filter((v) => (v.tags ?? []).includes(tag)));
+        if (listed.length < 200) {
+            break;
+        }
+    }
+    return found;
+}
+
 export async function deleteVolume(fetch: Fetch, token: string, volume: AccountVolume): Promise<void> {
     await call(fetch, token, "DELETE", `/volumes/${volume.id}`);
 }

@@ -127,6 +127,40 @@ describe("delete-everything", () => {
         await deleteEverything("dev", fakeEngine({ state: asleep, config }, []), (l) => onlyTheirs.push(l), { fetch, env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => assert.fail("nothing to ask") }, root);
         assert.match(onlyTheirs.join("\n"), /^stack dev has nothing left to delete\.\nAnother environment's .*, so not deleted:\n  - DigitalOcean volume devkube-dev-devkube \(id vol-theirs\)/);
     });
+    it("DigitalOcean with an environment id: also finds the environment's volumes under names the config no longer gives (a removed app, an earlier namespace), and deletes them", async () => {
+        const requests: string[] = [];
+        const lines: string[] = [];
+        const volume = (id: string, name: string, tags: string[]) => ({ id, name, size_gigabytes: 5, tags, droplet_ids: [] });
+        const account = [
+            volume("vol-ws", "devkube-dev-devkube", ["devkube-role:workspace", "devkube-env:5eed1e55a1"]),
+            volume("vol-removed-app", "devkube-dev-devkube-oldapp", ["devkube-role:app-data", "devkube-env:5eed1e55a1"]),
+            volume("vol-old-ns", "devkube-dev-oldns", ["devkube-role:workspace", "devkube-env:5eed1e55a1"]),
+            volume("vol-theirs", "devkube-dev-elsewhere", ["devkube-role:workspace", "devkube-env:0the1r5"]),
+            volume("vol-backup", "my-backup", ["backup"]),
+        ];
+        const snapshots = snapshotsOfWorkspace(requests);
+        const fetch: Fetch = async (url, init) => {
+            const reply = (body: unknown) => ({ ok: true, status: 200, json: async () => body, text: async () => "" });
+            const name = /\/volumes\?name=([^&]+)/.exec(url)?.[1];
+            if (name !== undefined) {
+                return reply({ volumes: account.filter((v) => v.name === decodeURIComponent(name)) });
+            }
+            if (/\/volumes\?per_page=200&page=1$/.test(url)) {
+                requests.push("GET /volumes (all)");
+                return reply({ volumes: account });
+            }
+            return snapshots(url, init);
+        };
+        const asleep = (await devWithAppVolumes()).filter((r) => r.type === "pulumi:pulumi:Stack");
+        const config = { "devkube:target": "digitalocean", "devkube:doEnvironmentId": "5eed1e55a1" };
+        await deleteEverything("dev", fakeEngine({ state: asleep, config }, []), (l) => lines.push(l), { fetch, env: { DIGITALOCEAN_TOKEN: "t" }, ask: async () => "dev" }, root);
+        const text = lines.join("\n");
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube \(id vol-ws, 5 GiB\): your code \(left by a destroy; not in the state\)$/m);
+        assert.match(text, /- DigitalOcean volume devkube-dev-devkube-oldapp \(id vol-removed-app, 5 GiB\): an app's own data \(this environment's, under a name the config no longer gives: an app removed from devkube:apps, or an earlier namespace; not in the state\)$/m);
+        assert.match(text, /- DigitalOcean volume devkube-dev-oldns \(id vol-old-ns, 5 GiB\): your code \(this environment's, under a name/m);
+        assert.doesNotMatch(text, /vol-theirs|vol-backup/);
+        assert.deepEqual(requests.filter((r) => r.startsWith("DELETE /volumes")).sort(), ["DELETE /volumes/vol-old-ns", "DELETE /volumes/vol-removed-app", "DELETE /volumes/vol-ws"]);
+    });
     it("a stack whose last destroy left claims in the cluster (the kubeconfig target, an app volume from a class): says so and how to delete them, deletes nothing", async () => {
         const calls: string[] = [];
         const asleep = stateOf(await STACK_RUNS.cluster()).filter((r) => r.type === "pulumi:pulumi:Stack");
