@@ -30,6 +30,9 @@ export const VOLUME_TAGS = {
     appData: "devkube-role:app-data",
 } as const;
 
+/** Whether a DigitalOcean volume's tags say devkube made it (either role). */
+export const hasVolumeRole = (tags: readonly string[]): boolean => Object.values(VOLUME_TAGS).some((tag) => tags.includes(tag));
+
 /**
  * On every DigitalOcean volume and cluster of a stack with devkube:doEnvironmentId: whose they are. Names
  * (stack and namespace) can be the same in two checkouts or state backends of one account; this tag is

@@ -20,7 +20,7 @@ import {
 import { EngineUnavailable, StackEngine, automationEngine } from "./engine";
 import { chooseCli } from "./pulumi-cli";
 import { AccountVolume, Fetch, Snapshot, deleteSnapshot, deleteVolume, sleepSnapshots, volumeNamed, volumesWithTag } from "./snapshots";
-import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS, environmentTagOf } from "../contract/identity";
+import { NAME_LABEL, ROLES, ROLE_LABEL, TYPES, VOLUME_TAGS, environmentTagOf, hasVolumeRole } from "../contract/identity";
 import type { KeptData } from "../config/target-config";
 import { keptData } from "../targets";
 import { checkedConfig } from "./stack-config";
@@ -111,7 +111,7 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
         if (!found || inState.has(found.id)) {
             continue;
         }
-        const devkubes = found.tags.includes(VOLUME_TAGS.workspace) || found.tags.includes(VOLUME_TAGS.appData);
+        const devkubes = hasVolumeRole(found.tags);
         // Another checkout's or state backend's volume of the same name is theirs to delete.
         const owner = environmentTagOf(found.tags);
         if (devkubes && (owner === undefined || owner === volume.environmentTag)) {
@@ -124,8 +124,7 @@ async function volumesLeftByDestroy(kept: KeptData[], resources: StateResource[]
     const environment = kept.flatMap((k) => (k.kind === "cloud-volume" && k.environmentTag ? [k.environmentTag] : []))[0];
     if (environment) {
         for (const volume of await volumesWithTag(fetch, token, environment)) {
-            const devkubes = volume.tags.includes(VOLUME_TAGS.workspace) || volume.tags.includes(VOLUME_TAGS.appData);
-            if (devkubes && !inState.has(volume.id) && !left.some((l) => l.id === volume.id)) {
+            if (hasVolumeRole(volume.tags) && !inState.has(volume.id) && !left.some((l) => l.id === volume.id)) {
                 left.push({ ...volume, unnamed: true });
             }
         }

@@ -78,6 +78,11 @@ function idMarker(stack: string): string {
     return path.join(ROOT, ".pulumi", `devkube-environment-${stack}`);
 }
 
+function rememberId(marker: string, id: string): void {
+    fs.mkdirSync(path.dirname(marker), { recursive: true });
+    fs.writeFileSync(marker, `${id}\n`);
+}
+
 function main(stack: string): number {
     const cli = chooseCli(ROOT);
     console.error(`stack.sh: ${cli.why}`);
@@ -123,15 +128,13 @@ function main(stack: string): number {
             console.error((set.stderr ?? set.error?.message ?? "").trimEnd());
             return 1;
         }
-        fs.mkdirSync(path.dirname(marker), { recursive: true });
-        fs.writeFileSync(marker, `${idStep.set}\n`);
+        rememberId(marker, idStep.set);
         console.error(
             `stack.sh: this environment's id is ${idStep.set} (devkube:doEnvironmentId, now in Pulumi.${stack}.yaml): its volumes and cluster carry it, ` +
                 "so no other checkout or state backend of the same stack name takes them. Keep it with the file (and commit it if a scheduled workflow runs this stack).",
         );
     } else if (idStep) {
-        fs.mkdirSync(path.dirname(marker), { recursive: true });
-        fs.writeFileSync(marker, `${idStep.accept}\n`);
+        rememberId(marker, idStep.accept);
     }
     console.log(cli.command.length === 1 ? cli.command[0] : "launcher");
     console.log(writePackConfig(ROOT, stack));

@@ -9,7 +9,7 @@ import { AwakeSchedule, isTimeZone, parseSchedule } from "../config/schedule";
 import { awakeHoursPerMonth, monthlyCost } from "./cost";
 import { Target, TargetModule } from "./target";
 import { environmentNeeds } from "../config/needs";
-import { VOLUME_TAGS, environmentTag, environmentTagOf, newEnvironmentId } from "../contract/identity";
+import { ENVIRONMENT_TAG_PREFIX, VOLUME_TAGS, environmentTag, environmentTagOf, newEnvironmentId } from "../contract/identity";
 
 export interface DigitalOceanSettings {
     readonly kind: "digitalocean";
@@ -124,7 +124,7 @@ function refuseAnotherEnvironment(what: string, tags: readonly string[], ours: s
     throw new ConfigError([
         `${what} carries ${owner}, ${ours ? `and this stack is ${ours}` : "and this stack has no devkube:doEnvironmentId"}: it is another environment's ` +
             `(the same stack name in another checkout or state backend of the account), and devkube will not take it. ${remedy} ` +
-            `If it is this environment's (a new checkout of it), set its id: pulumi config set devkube:doEnvironmentId ${owner.slice(environmentTag("").length)} ` +
+            `If it is this environment's (a new checkout of it), set its id: pulumi config set devkube:doEnvironmentId ${owner.slice(ENVIRONMENT_TAG_PREFIX.length)} ` +
             "(where CI runs the stack, commit Pulumi.<stack>.yaml with it)",
     ]);
 }
