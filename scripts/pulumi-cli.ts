@@ -109,3 +109,14 @@ export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): Ch
     const reason = version ? `is ${version}, older than ${wanted} or of another major version` : `did not print a version (${JSON.stringify(printed.trim().slice(0, 60))})`;
     return { ...packageCli(root, env), why: `using the npm package's Pulumi CLI ${wanted}: the pulumi on PATH (${installed}) ${reason}` };
 }
+
+/**
+ * NODE_OPTIONS for the CLI that devkube's commands run (npm run up / preview, sleep, wake, sync,
+ * delete-everything): the Node.js processes it starts, the program's and the policy pack's, preload
+ * scripts/fast-start.js. An environment variable, because the CLI hands its own environment to both and
+ * no project or pack setting reaches the pack. The user's own options are kept, after it.
+ */
+export function fastStartNodeOptions(root = ROOT, current = process.env.NODE_OPTIONS ?? ""): string {
+    const preload = `--require ${JSON.stringify(path.join(root, "scripts", "fast-start.js"))}`;
+    return current.includes(preload) ? current : [preload, current].filter(Boolean).join(" ");
+}

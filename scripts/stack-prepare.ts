@@ -10,7 +10,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { chooseCli, cliMissing } from "./pulumi-cli";
+import { chooseCli, cliMissing, fastStartNodeOptions } from "./pulumi-cli";
 import { namespaceMoveProblem, stackNamespace, writePackConfig } from "./pack-config";
 import { stackSetting } from "./stack-file";
 import { newEnvironmentId } from "../contract/identity";
@@ -139,6 +139,7 @@ function main(stack: string): number {
     console.log(cli.command.length === 1 ? cli.command[0] : "launcher");
     console.log(writePackConfig(ROOT, stack));
     console.log(cli.pathFirst ?? "");
+    console.log(fastStartNodeOptions(ROOT));
     return 0;
 }
 

@@ -53,10 +53,12 @@ if [ ! -x node_modules/.bin/tsx ]; then
     exit 2
 fi
 prepared="$(node_modules/.bin/tsx scripts/stack-prepare.ts "$stack")" || exit $?
-{ read -r cli; read -r policy_config; read -r path_first || path_first=""; } <<<"$prepared"
+{ read -r cli; read -r policy_config; read -r path_first; read -r node_options; } <<<"$prepared"
 if [ -n "$path_first" ]; then
     export PATH="$path_first:$PATH"
 fi
+# The policy pack's Node.js processes preload scripts/fast-start.js too (the program's have it from Pulumi.yaml).
+export NODE_OPTIONS="$node_options"
 if [ "$cli" = launcher ]; then
     pulumi=(npx --no-install pulumi)
 else

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cliFits, launcherVersion } from "../scripts/pulumi-cli";
+import { cliFits, fastStartNodeOptions, launcherVersion } from "../scripts/pulumi-cli";
 import { IdFacts, environmentIdStep } from "../scripts/stack-prepare";
 import { ROOT } from "./harness";
 
@@ -50,6 +50,8 @@ interface UpResult {
     readonly npxCalls: string[];
     /** What the npm package's CLI (fetched into PULUMI_HOME) was asked, each with the first entry of its PATH. */
     readonly packageCalls: string[];
+    /** NODE_OPTIONS as the pulumi on PATH had it, one line per call: "up: --require ...". */
+    readonly nodeOptions: string[];
     readonly bin: string;
 }
 
@@ -63,23 +65,23 @@ function upWithInstalledCli(version: string, { fetched = false, ci = "", stack =
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\necho "$1: $NODE_OPTIONS" >> "${bin}/node-options"\n`, { mode: 0o755 });
     const home = path.join(bin, "pulumi-home");
     if (fetched) {
         const packageBin = path.join(home, "versions", launcherVersion(), "bin");
         fs.mkdirSync(packageBin, { recursive: true });
         fs.writeFileSync(path.join(packageBin, "pulumi"), `#!/bin/sh\necho "$* (PATH \${PATH%%:*})" >> "${bin}/package-calls"\n`, { mode: 0o755 });
     }
-    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", stack], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci, ...env } });
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", stack], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci, NODE_OPTIONS: "", ...env } });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdout.resume();
     return new Promise((resolve) =>
         child.on("close", (status) => {
             const lines = (file: string) => (fs.existsSync(path.join(bin, file)) ? fs.readFileSync(path.join(bin, file), "utf8").trim().split("\n") : []);
-            const [calls, npxCalls, packageCalls] = [lines("calls"), lines("npx-calls"), lines("package-calls")];
+            const [calls, npxCalls, packageCalls, nodeOptions] = [lines("calls"), lines("npx-calls"), lines("package-calls"), lines("node-options")];
             fs.rmSync(bin, { recursive: true, force: true });
-            resolve({ status, stderr, installedCalls: calls, npxCalls, packageCalls, bin });
+            resolve({ status, stderr, installedCalls: calls, npxCalls, packageCalls, nodeOptions, bin });
         }),
     );
 }
@@ -89,12 +91,14 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     let older: UpResult;
     let olderFetched: UpResult;
     let inCi: UpResult;
+    let ownNodeOptions: UpResult;
     before(async () =>
-        ([fits, older, olderFetched, inCi] = await Promise.all([
+        ([fits, older, olderFetched, inCi, ownNodeOptions] = await Promise.all([
             upWithInstalledCli("3.260.1"),
             upWithInstalledCli("3.100.0"),
             upWithInstalledCli("3.100.0", { fetched: true }),
             upWithInstalledCli("3.260.1", { ci: "true" }),
+            upWithInstalledCli("3.260.1", { env: { NODE_OPTIONS: "--max-old-space-size=3072" } }),
         ])));
 
     it("uses the pulumi on PATH when its version fits, and says so", () => {
@@ -104,6 +108,11 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
         assert.equal(fits.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
         assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+$/, "asks before changing anything");
         assert.deepEqual(fits.npxCalls, [], "no npx start on the way: one tsx process prepares the stack");
+    });
+    it("hands the CLI NODE_OPTIONS that preload scripts/fast-start.js into the program and the policy pack, keeping the user's own", () => {
+        assert.equal(fits.nodeOptions[2], `up: ${fastStartNodeOptions(ROOT, "")}`);
+        assert.equal(ownNodeOptions.status, 0, ownNodeOptions.stderr);
+        assert.equal(ownNodeOptions.nodeOptions[2], `up: ${fastStartNodeOptions(ROOT, "")} --max-old-space-size=3072`);
     });
     it("answers the question itself only under CI, where nobody can", () => {
         assert.equal(inCi.status, 0, inCi.stderr);

@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { fastStartNodeOptions } from "../../scripts/pulumi-cli";
 import type { NamespaceData } from "../processes/kubelet";
 
 export const REPO = path.resolve(__dirname, "../..");
@@ -56,6 +57,8 @@ export function env(): NodeJS.ProcessEnv {
         // The file backend keeps state in the scratch project (Pulumi.yaml backend.url file://.).
         PULUMI_BACKEND_URL: "",
         CI: "true",
+        // What devkube's npm scripts hand the CLI, so that plain `pulumi` commands here start as theirs do.
+        NODE_OPTIONS: fastStartNodeOptions(PROJECT, process.env.NODE_OPTIONS),
     };
 }
 
