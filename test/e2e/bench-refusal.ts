@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, initStack, prepareProject, run } from "./lib";
+import { PROJECT, initStack, median, prepareProject, run } from "./lib";
 
 const RUNS = Number(process.env.DEVKUBE_BENCH_RUNS ?? "3");
 const STACK = "refusal";
@@ -23,7 +23,6 @@ for (let i = 0; i < RUNS; i++) {
     said = (result.stdout + result.stderr).split("\n").find((l) => l.includes("workspaceSzie")) ?? "";
     seconds.push(result.seconds);
 }
-const sorted = [...seconds].sort((a, b) => a - b);
 console.log(`bad config refused by npm run preview (devkube:workspaceSzie), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, node ${process.version}`);
-console.log(`  runs: ${seconds.map((s) => s.toFixed(1)).join(", ")} s; median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} s`);
+console.log(`  runs: ${seconds.map((s) => s.toFixed(1)).join(", ")} s; median ${median(seconds).toFixed(1)} s`);
 console.log(`  said: ${said.trim()}`);

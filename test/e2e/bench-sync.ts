@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { KUBECONFIG, CONTEXT, REPO, WORK, kubectl, kubeJson, run as runIn, waitFor } from "./lib";
+import { KUBECONFIG, CONTEXT, REPO, WORK, kubectl, kubeJson, median, run as runIn, waitFor } from "./lib";
 import { kubectlRemote } from "../../scripts/sync/share";
 import { Sync } from "../../scripts/sync/session";
 import { inDirectory } from "../../scripts/sync";
@@ -81,10 +81,6 @@ function shareTools(): string {
 function machineCpuSeconds(): number {
     const [, user, nice, system, , , irq, softirq] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
     return (user + nice + system + irq + softirq) / 100;
-}
-
-function median(times: number[]): number {
-    return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
 function percentile(sorted: number[], p: number): number {

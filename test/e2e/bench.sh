@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# npm run bench: see bench.ts. Uses its own kwok cluster and always tears it down.
+# usage: test/e2e/bench.sh [bind|start]: npm run bench (bench.ts), bench:bind (bench-bind.ts) or
+# bench:start (bench-start.ts). Each uses its own kwok cluster and always tears it down.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export DEVKUBE_E2E_CLUSTER="${DEVKUBE_E2E_CLUSTER:-devkube-bench}"
-export DEVKUBE_E2E_WORKDIR="${DEVKUBE_E2E_WORKDIR:-$PWD/.e2e/bench}"
+name="bench${1:+-$1}"
+export DEVKUBE_E2E_CLUSTER="${DEVKUBE_E2E_CLUSTER:-devkube-$name}"
+export DEVKUBE_E2E_WORKDIR="${DEVKUBE_E2E_WORKDIR:-$PWD/.e2e/$name}"
 # shellcheck source=test/e2e/env.sh
 source test/e2e/env.sh
-npx tsx test/e2e/bench.ts
+npx tsx "test/e2e/$name.ts"

@@ -160,6 +160,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, secon
     throw new Error(`timed out after ${seconds} s waiting for ${what}${last ? `: ${last}` : ""}`);
 }
 
+/** The benchmarks' middle figure (the upper of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+    return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 export function stackOutputs(stack: string): Record<string, any> {
     return JSON.parse(mustPulumi(stack, ["stack", "output", "--json"]).stdout);
 }

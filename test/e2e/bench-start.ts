@@ -1,0 +1,45 @@
+// Benchmark (a script, not a test): what scripts/fast-start.js takes off the starts of the program and the
+// policy pack. On the local kwok cluster, the minikube stack is brought up once; then no-change previews
+// and no-change ups run with NODE_OPTIONS as devkube's npm scripts set it (the preload) and without it,
+// taking turns, the plain one first in odd rounds. Prints the median and every run of each.
+// Run through `npm run bench:start` (test/e2e/bench.sh start), which provides the toolchain and the cluster.
+import * as os from "os";
+import { CONTEXT, initStack, median, mustPulumi, policyFlags, prepareProject, run } from "./lib";
+
+const ROUNDS = Number(process.env.DEVKUBE_BENCH_ROUNDS ?? "5");
+const STACK = "minikube";
+const POLICY = policyFlags(STACK);
+const VARIANTS = { "without the preload": process.env.NODE_OPTIONS ?? "", "with the preload (npm run up)": undefined } as const;
+type Variant = keyof typeof VARIANTS;
+
+/** One pulumi command's wall time, with NODE_OPTIONS as the variant has it (undefined: as lib's env() sets it for npm scripts). */
+function timed(variant: Variant, args: string[]): number {
+    const nodeOptions = VARIANTS[variant];
+    const result = run("pulumi", [...args, ...POLICY, "--stack", STACK, "--non-interactive"], nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } });
+    if (result.code !== 0) {
+        throw new Error(`pulumi ${args.join(" ")} (${variant}) exited ${result.code}:\n${result.stderr.slice(-2000)}`);
+    }
+    return result.seconds;
+}
+
+prepareProject();
+initStack(STACK, { "devkube:kubeContext": CONTEXT });
+mustPulumi(STACK, ["up", "--yes", ...POLICY]);
+const commands = { "preview, no change": ["preview", "--expect-no-changes"], "up, no change": ["up", "--yes"] } as const;
+const times: Record<string, number[]> = {};
+const variants = Object.keys(VARIANTS) as Variant[];
+for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const [command, args] of Object.entries(commands)) {
+        for (const variant of order) {
+            (times[`${command} | ${variant}`] ??= []).push(timed(variant, [...args]));
+        }
+    }
+}
+console.log(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), node ${process.version}; ${ROUNDS} rounds`);
+console.log("");
+console.log("| command | NODE_OPTIONS | seconds: median (each run) |");
+console.log("|---|---|---|");
+for (const [key, values] of Object.entries(times)) {
+    console.log(`| ${key} | ${median(values).toFixed(1)} (${values.map((v) => v.toFixed(1)).join(", ")}) |`);
+}
