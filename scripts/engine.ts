@@ -3,7 +3,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { ChosenCli, chooseCli, cliMissing, fastStartNodeOptions, launcherCliRoot } from "./pulumi-cli";
+import { ChosenCli, chooseCli, cliMissing, launcherCliRoot } from "./pulumi-cli";
 
 /** A resource as the stack's state (`pulumi stack export`) lists it. */
 export interface StateResource {
@@ -96,7 +96,6 @@ export async function automationEngine(root: string, cli: ChosenCli = chooseCli(
         envVars: {
             PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
             PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
-            NODE_OPTIONS: fastStartNodeOptions(root),
         },
     });
     const select = (name: string): Promise<Stack> => Stack.select(name, workspace);

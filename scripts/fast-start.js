@@ -1,7 +1,7 @@
 // Preloaded (`node --require`, through NODE_OPTIONS: scripts/pulumi-cli.ts, fastStartNodeOptions) into the
-// Node.js processes the Pulumi CLI starts for devkube's commands: the program and the policy pack. Each `up`
-// starts both twice (preview, then update). Plain JavaScript, because it runs before any TypeScript
-// compiler is registered.
+// Node.js processes the Pulumi CLI starts for `npm run up` and `npm run preview`: the program and the
+// policy pack. Each `up` starts both twice (preview, then update). Plain JavaScript, because it runs
+// before any TypeScript compiler is registered.
 //
 // @pulumi/pulumi loads npm's @npmcli/arborist (about 450 modules, 0.3-0.4 s of each start) when it starts,
 // for one function that serializes JavaScript closures, which devkube never calls. It uses only

@@ -111,10 +111,10 @@ export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): Ch
 }
 
 /**
- * NODE_OPTIONS for the CLI that devkube's commands run (npm run up / preview, sleep, wake, sync,
- * delete-everything): the Node.js processes it starts, the program's and the policy pack's, preload
- * scripts/fast-start.js. An environment variable, because the CLI hands its own environment to both and
- * no project or pack setting reaches the pack. The user's own options are kept, after it.
+ * NODE_OPTIONS for the CLI that `npm run up` and `npm run preview` run (and `npm run wake`, through them):
+ * the Node.js processes it starts, the program's and the policy pack's, preload scripts/fast-start.js.
+ * An environment variable, because the CLI hands its own environment to both and no project or pack
+ * setting reaches the pack. The user's own options are kept, after it.
  */
 export function fastStartNodeOptions(root = ROOT, current = process.env.NODE_OPTIONS ?? ""): string {
     const preload = `--require ${JSON.stringify(path.join(root, "scripts", "fast-start.js"))}`;

@@ -57,7 +57,7 @@ prepared="$(node_modules/.bin/tsx scripts/stack-prepare.ts "$stack")" || exit $?
 if [ -n "$path_first" ]; then
     export PATH="$path_first:$PATH"
 fi
-# The policy pack's Node.js processes preload scripts/fast-start.js too (the program's have it from Pulumi.yaml).
+# The program's and the policy pack's Node.js processes preload scripts/fast-start.js (pulumi-cli.ts, fastStartNodeOptions).
 export NODE_OPTIONS="$node_options"
 if [ "$cli" = launcher ]; then
     pulumi=(npx --no-install pulumi)

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name="bench${1:+-$1}"
+if [ ! -f "test/e2e/$name.ts" ]; then
+    echo "usage: test/e2e/bench.sh [bind|start] (there is no test/e2e/$name.ts)" >&2
+    exit 2
+fi
 export DEVKUBE_E2E_CLUSTER="${DEVKUBE_E2E_CLUSTER:-devkube-$name}"
 export DEVKUBE_E2E_WORKDIR="${DEVKUBE_E2E_WORKDIR:-$PWD/.e2e/$name}"
 # shellcheck source=test/e2e/env.sh
