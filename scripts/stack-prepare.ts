@@ -4,7 +4,8 @@
 // namespace move while the stack is awake, and write the policy pack's config for it.
 // Usage: tsx scripts/stack-prepare.ts <stack>
 //   stdout: the CLI to run (a path, or "launcher" for the npm package's launcher), the pack config's path,
-//   and a folder to put first on PATH (the npm package's CLI run directly), or an empty line;
+//   a folder to put first on PATH (the npm package's CLI run directly), or an empty line, and the
+//   NODE_OPTIONS to run the CLI with (fastStartNodeOptions);
 //   stderr: "stack.sh: ..." lines for people. Exit 2 when the stack must not go on, 1 for a CLI error it
 //   cannot explain (printed as the CLI said it).
 import { spawnSync } from "child_process";

@@ -425,13 +425,13 @@ export function podSpecs(run: ProgramRun): Array<{ workload: Recorded; spec: any
 
 export const FAKE_TOKEN = "dop_v1_fake_token_for_tests";
 
-/** The dev (DigitalOcean) stack file with a fake token, plus overrides. */
 /** The dev stack's id, as the first `npm run up` sets it (devkube:doEnvironmentId). */
 export const DEV_ENVIRONMENT_ID = "5eed1e55a1";
 
 /** What the dev stack holds beside Pulumi.dev.yaml once a user has set its token and run `npm run up`. */
 const DEV_STACK_SET_BY_UP: Record<string, string> = { "digitalocean:token": FAKE_TOKEN, "devkube:doEnvironmentId": DEV_ENVIRONMENT_ID };
 
+/** The dev (DigitalOcean) stack file with a fake token and its id, plus overrides. */
 export function runDev(overrides: Record<string, string> = {}): Promise<ProgramRun> {
     return runProgram("dev", { ...stackConfigValues("dev"), ...DEV_STACK_SET_BY_UP, ...overrides }, { secretKeys: ["digitalocean:token"] });
 }

@@ -4,7 +4,7 @@
 // taking turns, the plain one first in odd rounds. Prints the median and every run of each.
 // Run through `npm run bench:start` (test/e2e/bench.sh start), which provides the toolchain and the cluster.
 import * as os from "os";
-import { CONTEXT, initStack, median, mustPulumi, policyFlags, prepareProject, run } from "./lib";
+import { CONTEXT, initStack, median, mustPulumi, policyFlags, prepareProject } from "./lib";
 
 const ROUNDS = Number(process.env.DEVKUBE_BENCH_ROUNDS ?? "5");
 const STACK = "minikube";
@@ -15,11 +15,7 @@ type Variant = keyof typeof VARIANTS;
 /** One pulumi command's wall time, with NODE_OPTIONS as the variant has it (undefined: as lib's env() sets it for npm scripts). */
 function timed(variant: Variant, args: string[]): number {
     const nodeOptions = VARIANTS[variant];
-    const result = run("pulumi", [...args, ...POLICY, "--stack", STACK, "--non-interactive"], nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } });
-    if (result.code !== 0) {
-        throw new Error(`pulumi ${args.join(" ")} (${variant}) exited ${result.code}:\n${result.stderr.slice(-2000)}`);
-    }
-    return result.seconds;
+    return mustPulumi(STACK, [...args, ...POLICY], nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }).seconds;
 }
 
 prepareProject();

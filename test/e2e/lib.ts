@@ -78,12 +78,12 @@ export function run(command: string, args: string[], options: { cwd?: string; in
     return out;
 }
 
-export function pulumi(stack: string, args: string[]): Result {
-    return run("pulumi", [...args, "--stack", stack, "--non-interactive"]);
+export function pulumi(stack: string, args: string[], env: Record<string, string> = {}): Result {
+    return run("pulumi", [...args, "--stack", stack, "--non-interactive"], { env });
 }
 
-export function mustPulumi(stack: string, args: string[]): Result {
-    const result = pulumi(stack, args);
+export function mustPulumi(stack: string, args: string[], env: Record<string, string> = {}): Result {
+    const result = pulumi(stack, args, env);
     if (result.code !== 0) {
         throw new Error(`pulumi ${args.join(" ")} (stack ${stack}) exited ${result.code}:\n${tail(result.stdout + result.stderr)}`);
     }
