@@ -14,7 +14,8 @@ import { PRIVATE_KEY_PROBLEM, SSH_KEY_RULE, sshKeyProblem } from "./ssh";
 import { DEFAULT_NAMESPACE, SERVICE_TYPES } from "../contract/identity";
 import type { ServiceType } from "../contract/identity";
 
-export { ConfigError, Size, parseSize };
+export { ConfigError, parseSize };
+export type { Size };
 
 export { SERVICE_TYPES };
 export type { ServiceType };

@@ -3,25 +3,120 @@
 // policy pack. Each `up` starts both twice (preview, then update). Plain JavaScript, because it runs
 // before any TypeScript compiler is registered.
 //
-// @pulumi/pulumi loads npm's @npmcli/arborist (about 450 modules, 0.3-0.4 s of each start) when it starts,
-// for one function that serializes JavaScript closures, which devkube never calls. It uses only
-// `arborist.Arborist`, so it gets an object whose `Arborist` loads the real module the first time it is read
-// (marked as an ES module, so that TypeScript's `import *` helper takes it as it is instead of reading each
-// property). (V8's compile cache, `module.enableCompileCache`, was tried here too: no gain measured.)
+// It changes what a few of @pulumi/pulumi's own modules get when they load a module (and nothing else):
+// - the TypeScript runners (cmd/run for the program, cmd/run-policy-pack for the pack) get, instead of
+//   ts-node and the compiler, scripts/ts-cache.js: each .ts file is compiled once per change, so a start
+//   loads no compiler (0.4 s). As the program already ran (tsconfig noCheck), without a type check, for
+//   the pack too; `PULUMI_NODEJS_TRANSPILE_ONLY=false` leaves both to ts-node and its type check.
+// - modules that load large trees for features devkube does not use get objects that load the real
+//   module the first time it is used: npm's arborist (about 450 modules, for serializing JavaScript
+//   closures), the TypeScript compiler (the same feature), OpenTelemetry's tracer and exporter (only
+//   when `--tracing` is given).
+// (V8's compile cache, `module.enableCompileCache`, was tried here too: no gain measured.)
 "use strict";
 const Module = require("module");
 const path = require("path");
 
-const CODE_PATHS = path.join("@pulumi", "pulumi", "runtime", "closure", "codePaths.js");
+const sdk = (file) => path.join("@pulumi", "pulumi", ...file.split("/"));
+const CODE_PATHS = sdk("runtime/closure/codePaths.js");
+const PARSE_FUNCTION = sdk("runtime/closure/parseFunction.js");
+const TRACING = sdk("cmd/run/tracing.js");
+const RUNNERS = { program: sdk("cmd/run/run.js"), pack: sdk("cmd/run-policy-pack/run.js") };
+/** Where compiled TypeScript is kept: this project's node_modules, as other tools keep their caches. */
+const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "devkube-ts");
+
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
-    if (request === "@npmcli/arborist" && parent && typeof parent.filename === "string" && parent.filename.endsWith(CODE_PATHS)) {
-        return {
-            __esModule: true,
-            get Arborist() {
-                return load.call(Module, request, parent, isMain).Arborist;
-            },
-        };
+    const from = parent && typeof parent.filename === "string" ? parent.filename : "";
+    const real = () => load.call(Module, request, parent, isMain);
+    if (from.endsWith(CODE_PATHS) && request === "@npmcli/arborist") {
+        // Marked as an ES module, so that TypeScript's `import *` helper takes it as it is.
+        return { __esModule: true, get Arborist() { return real().Arborist; } };
+    }
+    if (from.endsWith(PARSE_FUNCTION) && request === "../../typescript-shim") {
+        return onUse(real);
+    }
+    if (from.endsWith(TRACING) && request.startsWith("@opentelemetry/") && request !== "@opentelemetry/api") {
+        return functionsOnUse(real);
+    }
+    const runner = from.endsWith(RUNNERS.program) ? "program" : from.endsWith(RUNNERS.pack) ? "pack" : undefined;
+    if (runner) {
+        const replaced = forRunner(runner, request, from);
+        if (replaced) {
+            return replaced;
+        }
     }
     return load.apply(this, arguments);
 };
+
+/** A module's stand-in whose every property read loads the real module. */
+function onUse(loadReal) {
+    let module;
+    const target = () => (module ??= loadReal());
+    return new Proxy({}, {
+        get: (_, key) => target()[key],
+        has: (_, key) => key in target(),
+        ownKeys: () => Reflect.ownKeys(target()),
+        getOwnPropertyDescriptor: (_, key) => {
+            const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+            return descriptor && { ...descriptor, configurable: true };
+        },
+    });
+}
+
+/**
+ * A module's stand-in for a caller that only calls its exports or `new`s them (tracing.js destructures
+ * them when it loads): each export is a function that loads the real module when called.
+ */
+function functionsOnUse(loadReal) {
+    let module;
+    return new Proxy({}, {
+        get: (_, name) =>
+            function (...args) {
+                const real = (module ??= loadReal())[name];
+                return new.target ? Reflect.construct(real, args) : real.apply(this, args);
+            },
+    });
+}
+
+/**
+ * What a TypeScript runner gets in place of tsutils (which loads the compiler to find it), ts-node and
+ * the compiler: the runner asks for their names, the compiler's version, and registers "ts-node".
+ */
+function forRunner(runner, request, from) {
+    if (!["../../tsutils", "typescript", "ts-node"].includes(request) || process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "false") {
+        return undefined;
+    }
+    const typescript = resolveFrom("typescript", from);
+    const typescriptPackage = resolveFrom("typescript/package.json", from);
+    if (!typescript || !typescriptPackage) {
+        return undefined; // Pulumi's own vendored compiler, through ts-node.
+    }
+    switch (request) {
+        case "../../tsutils":
+            return {
+                typeScriptRequireStrings: () => ({ tsnodeRequire: "ts-node", typescriptRequire: "typescript" }),
+                loadTypeScriptCompilerOptions: () => ({}),
+            };
+        case "typescript":
+            return { version: require(typescriptPackage).version };
+        default:
+            return {
+                register() {
+                    const { TypeScriptCache } = require("./ts-cache");
+                    // The runner has moved to the project's folder: its tsconfig.json, as ts-node reads it.
+                    const tsconfig = runner === "program" ? (process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json") : "tsconfig.json";
+                    const sourceMapSupport = resolveFrom("source-map-support", from);
+                    new TypeScriptCache({ typescript, tsconfig: path.resolve(tsconfig), cacheDir: CACHE_DIR }).register(sourceMapSupport && require(sourceMapSupport));
+                },
+            };
+    }
+}
+
+function resolveFrom(request, from) {
+    try {
+        return require.resolve(request, { paths: [path.dirname(from)] });
+    } catch {
+        return undefined;
+    }
+}

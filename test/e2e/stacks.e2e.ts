@@ -337,6 +337,27 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
     });
 
+    it("refuses a program or a policy pack that does not compile, with the file, line and message, and changes nothing", () => {
+        const beforeSnapshot = snapshot();
+        for (const [file, expected] of [
+            ["components/editor.ts", /Running program '.*index\.ts' failed with an unhandled exception:\s+TSError: components\/editor\.ts\(\d+,16\): error TS1109: Expression expected\./],
+            ["policies/rules/labels.ts", /TSError: rules\/labels\.ts\(\d+,16\): error TS1109: Expression expected\.[\s\S]*policy pack .* failed to start/],
+        ] as const) {
+            const source = path.join(PROJECT, file);
+            const text = fs.readFileSync(source, "utf8");
+            fs.appendFileSync(source, "\nconst broken = ;\n");
+            let result;
+            try {
+                result = npmUp(stack);
+            } finally {
+                fs.writeFileSync(source, text);
+            }
+            assert.notEqual(result.code, 0, `${file} with a syntax error was accepted`);
+            assert.match(result.stdout + result.stderr, expected);
+        }
+        assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
+    });
+
     it("survives the night: npm run sleep, then npm run wake, finds the same host path, and the new ClusterIP reaches the mounts", async () => {
         const slept = run("npm", ["run", "--silent", "sleep", "--", stack]);
         assert.equal(slept.code, 0, tail(slept.stdout + slept.stderr));

@@ -1,0 +1,125 @@
+// scripts/ts-cache.js: the program's and the policy pack's TypeScript compiled once per change, in real
+// Node.js processes with the installed TypeScript compiler and source-map-support.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "./harness";
+
+interface Run {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** How many files this process compiled (the rest came from the cache). */
+    readonly compiled: number;
+    readonly compilerLoaded: boolean;
+}
+
+/** Runs `program` (a .ts file) in a new Node.js process through a TypeScriptCache, as the runners do. */
+function run(dir: string, program: string, tsconfig = path.join(dir, "tsconfig.json")): Run {
+    const script = `
+        const { TypeScriptCache } = require(${JSON.stringify(path.join(ROOT, "scripts", "ts-cache.js"))});
+        const cache = new TypeScriptCache({
+            typescript: require.resolve("typescript"),
+            tsconfig: ${JSON.stringify(tsconfig)},
+            cacheDir: ${JSON.stringify(path.join(dir, "cache"))},
+        });
+        cache.register(require("source-map-support"));
+        const report = () => console.log("@@" + JSON.stringify({
+            compiled: cache.compiled,
+            compilerLoaded: Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib/.test(f)),
+        }));
+        try { require(${JSON.stringify(program)}); } catch (e) { console.error(e.name + ": " + e.message); console.error(e.stack); report(); process.exit(3); }
+        report();`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+    const line = r.stdout.split("\n").find((l) => l.startsWith("@@"));
+    const reported = line ? JSON.parse(line.slice(2)) : { compiled: -1, compilerLoaded: undefined };
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...reported };
+}
+
+function project(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-ts-cache-"));
+    for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+}
+
+const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", esModuleInterop: true, noCheck: true } });
+const entries = (dir: string) => fs.readdirSync(path.join(dir, "cache")).sort();
+
+describe("ts-cache: TypeScript compiled once per change of a file", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = project({
+            "tsconfig.json": TSCONFIG,
+            "index.ts": `import { twice } from "./lib";\nconst n: number = twice(21);\nconsole.log("answer", n);\n`,
+            "lib.ts": `export interface Unused { a: string }\nexport function twice(n: number): number {\n    return n * 2;\n}\n`,
+        });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("a second start takes every file from the cache and never loads the compiler", () => {
+        const first = run(dir, path.join(dir, "index.ts"));
+        assert.equal(first.status, 0, first.stderr);
+        assert.match(first.stdout, /answer 42/);
+        assert.deepEqual([first.compiled, first.compilerLoaded], [2, true]);
+        const second = run(dir, path.join(dir, "index.ts"));
+        assert.equal(second.status, 0, second.stderr);
+        assert.match(second.stdout, /answer 42/);
+        assert.deepEqual([second.compiled, second.compilerLoaded], [0, false]);
+        assert.equal(entries(dir).length, 2);
+    });
+
+    it("an edit recompiles that file alone and replaces its entry; a tsconfig.json change recompiles all", () => {
+        run(dir, path.join(dir, "index.ts"));
+        const before = entries(dir);
+        fs.appendFileSync(path.join(dir, "index.ts"), `console.log("edited");\n`);
+        const edited = run(dir, path.join(dir, "index.ts"));
+        assert.match(edited.stdout, /answer 42\nedited/);
+        assert.equal(edited.compiled, 1);
+        const after = entries(dir);
+        assert.equal(after.length, 2, "the older entry of index.ts is gone");
+        assert.equal(after.filter((e) => before.includes(e)).length, 1, "lib.ts's entry is kept");
+        fs.writeFileSync(path.join(dir, "tsconfig.json"), TSCONFIG.replace("ES2022", "ES2020"));
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 2);
+    });
+
+    it("the program and the pack share a file, each with its own tsconfig.json: both stay cached", () => {
+        fs.writeFileSync(path.join(dir, "pack.json"), TSCONFIG.replace("ES2022", "ES2020"));
+        run(dir, path.join(dir, "index.ts"));
+        run(dir, path.join(dir, "index.ts"), path.join(dir, "pack.json"));
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0);
+        assert.equal(run(dir, path.join(dir, "index.ts"), path.join(dir, "pack.json")).compiled, 0);
+    });
+
+    it("a syntax error stops the run as a TSError with the file, line and message, and nothing is cached for it", () => {
+        fs.writeFileSync(path.join(dir, "lib.ts"), `export function twice(n: number): number {\n    return n * ;\n}\n`);
+        const broken = run(dir, path.join(dir, "index.ts"));
+        assert.equal(broken.status, 3);
+        assert.match(broken.stderr, /^TSError: .*lib\.ts\(2,16\): error TS1109: Expression expected\./m);
+        assert.ok(!entries(dir).some((e) => fs.readFileSync(path.join(dir, "cache", e), "utf8").includes("n * ;")));
+    });
+
+    it("a stack trace points at the line in the .ts file, from the cache too", () => {
+        fs.writeFileSync(path.join(dir, "lib.ts"), `type Unused = string;\n\nexport function twice(n: number): number {\n    throw new Error("at line four " + n);\n}\n`);
+        for (const attempt of ["compiled", "cached"]) {
+            const failed = run(dir, path.join(dir, "index.ts"));
+            assert.equal(failed.status, 3, attempt);
+            assert.match(failed.stderr, /at line four 21/);
+            assert.match(failed.stderr, new RegExp(`at twice \\(${path.join(dir, "lib.ts").replace(/[.\\/]/g, "\\$&")}:4:11\\)`), `${attempt}: ${failed.stderr}`);
+        }
+    });
+
+    it("a cache that cannot be written: each start compiles, and the program runs", () => {
+        fs.writeFileSync(path.join(dir, "cache"), "not a folder");
+        for (let i = 0; i < 2; i++) {
+            const r = run(dir, path.join(dir, "index.ts"));
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /answer 42/);
+            assert.equal(r.compiled, 2);
+        }
+    });
+});
