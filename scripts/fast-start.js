@@ -8,10 +8,11 @@
 //   ts-node and the compiler, scripts/ts-cache.js: each .ts file is compiled once per change, so a start
 //   loads no compiler (0.4 s). As the program already ran (tsconfig noCheck), without a type check, for
 //   the pack too; `PULUMI_NODEJS_TRANSPILE_ONLY=false` leaves both to ts-node and its type check.
-// - modules that load large trees for features devkube does not use get objects that load the real
-//   module the first time it is used: npm's arborist (about 450 modules, for serializing JavaScript
-//   closures), the TypeScript compiler (the same feature), OpenTelemetry's tracer and exporter (only
-//   when `--tracing` is given).
+// - what serves features devkube does not use is loaded or started the first time it is used: npm's
+//   arborist (about 450 modules) and the TypeScript compiler, both for serializing JavaScript closures;
+//   V8's debugger, which the runners turn on before the program loads for the same feature (0.1 s of
+//   each start, and the debugger then hears of every script parsed); OpenTelemetry's tracer and exporter
+//   (only when `--tracing` is given).
 // (V8's compile cache, `module.enableCompileCache`, was tried here too: no gain measured.)
 "use strict";
 const Module = require("module");
@@ -21,6 +22,7 @@ const sdk = (file) => path.join("@pulumi", "pulumi", ...file.split("/"));
 const CODE_PATHS = sdk("runtime/closure/codePaths.js");
 const PARSE_FUNCTION = sdk("runtime/closure/parseFunction.js");
 const TRACING = sdk("cmd/run/tracing.js");
+const V8_HOOKS = sdk("runtime/closure/v8Hooks.js");
 const RUNNERS = { program: sdk("cmd/run/run.js"), pack: sdk("cmd/run-policy-pack/run.js") };
 /** Where compiled TypeScript is kept: this project's node_modules, as other tools keep their caches. */
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "devkube-ts");
@@ -39,6 +41,9 @@ Module._load = function (request, parent, isMain) {
     if (from.endsWith(TRACING) && request.startsWith("@opentelemetry/") && request !== "@opentelemetry/api") {
         return functionsOnUse(real);
     }
+    if (/v8Hooks(\.js)?$/.test(request) && resolved(request, parent, isMain).endsWith(V8_HOOKS)) {
+        return (debuggerOnUse ??= v8HooksOnUse());
+    }
     const runner = from.endsWith(RUNNERS.program) ? "program" : from.endsWith(RUNNERS.pack) ? "pack" : undefined;
     if (runner) {
         const replaced = forRunner(runner, request, from);
@@ -48,6 +53,28 @@ Module._load = function (request, parent, isMain) {
     }
     return load.apply(this, arguments);
 };
+
+let debuggerOnUse;
+
+/**
+ * runtime/closure/v8Hooks as the closure serializer uses it, with V8's debugger turned on when first asked
+ * for rather than when the runner starts. Enabled late, the debugger reports every script already parsed;
+ * the listener is added before it is enabled, so they all get their URLs.
+ */
+function v8HooksOnUse() {
+    require("v8").setFlagsFromString("--allow-natives-syntax");
+    const urls = new Map();
+    let session;
+    const getSessionAsync = () =>
+        (session ??= (async () => {
+            const inspectorSession = new (require("inspector").Session)();
+            inspectorSession.connect();
+            inspectorSession.addListener("Debugger.scriptParsed", (event) => urls.set(event.params.scriptId, event.params.url));
+            await new Promise((resolve, reject) => inspectorSession.post("Debugger.enable", (err) => (err ? reject(err) : resolve())));
+            return inspectorSession;
+        })());
+    return { __esModule: true, getSessionAsync, isInitializedAsync: async () => {}, getScriptUrl: (id) => urls.get(id) };
+}
 
 /** A module's stand-in whose every property read loads the real module. */
 function onUse(loadReal) {
@@ -110,6 +137,14 @@ function forRunner(runner, request, from) {
                     new TypeScriptCache({ typescript, tsconfig: path.resolve(tsconfig), cacheDir: CACHE_DIR }).register(sourceMapSupport && require(sourceMapSupport));
                 },
             };
+    }
+}
+
+function resolved(request, parent, isMain) {
+    try {
+        return Module._resolveFilename(request, parent, isMain);
+    } catch {
+        return request;
     }
 }
 

@@ -147,6 +147,31 @@ describe("fast-start: what the program's and the policy pack's Node.js processes
         assert.deepEqual(JSON.parse(r.stdout), { atStart: false, onUse: true, text: true });
     });
 
+    it("the runners start without V8's debugger, which the closure serializer turns on when it needs it, knowing every script", () => {
+        const script = `
+            const pulumi = require("@pulumi/pulumi");
+            // What both runners do before they load the program or the pack.
+            const hooks = require("@pulumi/pulumi/runtime/closure/v8Hooks");
+            hooks.isInitializedAsync().then(async () => {
+                const debuggerAtStart = Object.keys(require.cache).some((f) => f.endsWith("v8Hooks.js"));
+                const session = await hooks.getSessionAsync();
+                globalThis.__fn = pulumi.output;
+                const url = await new Promise((resolve, reject) =>
+                    session.post("Runtime.evaluate", { expression: "globalThis.__fn" }, (err, evaluated) =>
+                        err ? reject(err) : session.post("Runtime.getProperties", { objectId: evaluated.result.objectId }, (err2, props) =>
+                            err2 ? reject(err2) : resolve(hooks.getScriptUrl(props.internalProperties.find((p) => p.name === "[[FunctionLocation]]").value.value.scriptId)))));
+                const serialized = await pulumi.runtime.serializeFunction(() => pulumi.output(42));
+                console.log(JSON.stringify({ debuggerAtStart, url, serialized: serialized.text.includes("42") }));
+            });`;
+        const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: preload }, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), {
+            debuggerAtStart: false,
+            url: `file://${require.resolve("@pulumi/pulumi/output.js", { paths: [ROOT] })}`,
+            serialized: true,
+        });
+    });
+
     it("the program's tracing module loads without OpenTelemetry's tracer and exporter, which start when asked", () => {
         const tracing = require.resolve("@pulumi/pulumi/cmd/run/tracing.js", { paths: [ROOT] });
         const script = `

@@ -113,6 +113,18 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
         }
     });
 
+    it("a frame in an installed package stays at the JavaScript that runs, not at the TypeScript its map names", () => {
+        fs.mkdirSync(path.join(dir, "node_modules", "thrower"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "node_modules", "thrower", "index.js"), `"use strict";\nexports.fail = function fail() {\n    throw new Error("from a package");\n};\n//# sourceMappingURL=index.js.map\n`);
+        fs.writeFileSync(path.join(dir, "node_modules", "thrower", "index.js.map"), JSON.stringify({ version: 3, file: "index.js", sources: ["index.ts"], names: [], mappings: "AAAA;AACA;AAAA,MAAM;AACN" }));
+        fs.writeFileSync(path.join(dir, "index.ts"), `import { fail } from "thrower";\nfail();\n`);
+        const failed = run(dir, path.join(dir, "index.ts"));
+        assert.equal(failed.status, 3);
+        assert.match(failed.stderr, /at fail \(.*[\\/]node_modules[\\/]thrower[\\/]index\.js:3:11\)/, failed.stderr);
+        assert.doesNotMatch(failed.stderr, /index\.ts:\d+:\d+\)[\s\S]*thrower|thrower[\\/]index\.ts/);
+        assert.match(failed.stderr, new RegExp(`${path.join(dir, "index.ts").replace(/[.\\/]/g, "\\$&")}:2:`), "the program's own frame is mapped");
+    });
+
     it("a cache that cannot be written: each start compiles, and the program runs", () => {
         fs.writeFileSync(path.join(dir, "cache"), "not a folder");
         for (let i = 0; i < 2; i++) {
