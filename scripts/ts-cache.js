@@ -122,7 +122,11 @@ class TypeScriptCache {
     }
 }
 
-/** tsconfig.json's compiler options over the runners' defaults; the JavaScript carries its source map. */
+/**
+ * tsconfig.json's compiler options over the runners' defaults; the JavaScript carries its source map.
+ * Its own options only: devkube's tsconfig.json files extend none (an `extends` would not be followed, and
+ * the base file's text is not part of the cache key).
+ */
 function compilerOptions(ts, tsconfig, text) {
     const parsed = text ? ts.parseConfigFileTextToJson(tsconfig, text) : { config: {} };
     if (parsed.error) {
