@@ -6,8 +6,9 @@
 // It changes what a few of @pulumi/pulumi's own modules get when they load a module (and nothing else):
 // - the TypeScript runners (cmd/run for the program, cmd/run-policy-pack for the pack) get, instead of
 //   ts-node and the compiler, scripts/ts-cache.js: each .ts file is compiled once per change, so a start
-//   loads no compiler (0.4 s). As the program already ran (tsconfig noCheck), without a type check, for
-//   the pack too; `PULUMI_NODEJS_TRANSPILE_ONLY=false` leaves both to ts-node and its type check.
+//   loads no compiler (0.4 s). The type check a runner asks for (the pack's always; the program's unless
+//   tsconfig.json says noCheck, as devkube's does) runs when a file has changed, not at every start;
+//   `PULUMI_NODEJS_TRANSPILE_ONLY=false` (any value but "true") leaves both runners to ts-node.
 // - what serves features devkube does not use is loaded or started the first time it is used: npm's
 //   arborist (about 450 modules) and the TypeScript compiler, both for serializing JavaScript closures;
 //   V8's debugger, which the runners turn on before the program loads for the same feature (0.1 s of
@@ -111,8 +112,9 @@ function functionsOnUse(loadReal) {
  * the compiler: the runner asks for their names, the compiler's version, and registers "ts-node".
  */
 function forRunner(runner, request, from) {
-    if (!["../../tsutils", "typescript", "ts-node"].includes(request) || process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "false") {
-        return undefined;
+    const transpileOnly = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+    if (!["../../tsutils", "typescript", "ts-node"].includes(request) || (transpileOnly && transpileOnly !== "true")) {
+        return undefined; // Asked for a type check, as cmd/run/run.js reads any other value.
     }
     const typescript = resolveFrom("typescript", from);
     const typescriptPackage = resolveFrom("typescript/package.json", from);
@@ -123,18 +125,29 @@ function forRunner(runner, request, from) {
         case "../../tsutils":
             return {
                 typeScriptRequireStrings: () => ({ tsnodeRequire: "ts-node", typescriptRequire: "typescript" }),
-                loadTypeScriptCompilerOptions: () => ({}),
+                // What run.js needs of them is noCheck (transpile only); a tsconfig.json that is not plain JSON
+                // (comments) gives none, and so a type check, as ts-node's default is.
+                loadTypeScriptCompilerOptions: (file) => {
+                    try {
+                        return JSON.parse(require("fs").readFileSync(file, "utf8")).compilerOptions ?? {};
+                    } catch {
+                        return {};
+                    }
+                },
             };
         case "typescript":
             return { version: require(typescriptPackage).version };
         default:
             return {
-                register() {
+                // What the runner asks ts-node for: the pack's, a type check; the program's, transpile only when
+                // tsconfig.json says noCheck. ts-node 7's rule for the two options.
+                register(options = {}) {
+                    const typeCheck = options.typeCheck === true || options.transpileOnly !== true;
                     const { TypeScriptCache } = require("./ts-cache");
                     // The runner has moved to the project's folder: its tsconfig.json, as ts-node reads it.
                     const tsconfig = runner === "program" ? (process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json") : "tsconfig.json";
                     const sourceMapSupport = resolveFrom("source-map-support", from);
-                    new TypeScriptCache({ typescript, tsconfig: path.resolve(tsconfig), cacheDir: CACHE_DIR }).register(sourceMapSupport && require(sourceMapSupport));
+                    new TypeScriptCache({ typescript, tsconfig: path.resolve(tsconfig), cacheDir: CACHE_DIR, typeCheck }).register(sourceMapSupport && require(sourceMapSupport));
                 },
             };
     }

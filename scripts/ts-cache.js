@@ -1,24 +1,35 @@
 // The program's and the policy pack's TypeScript, compiled once per change of a file instead of at every start.
 // scripts/fast-start.js installs it in place of ts-node when Pulumi's runners ask for ts-node. Loading the
 // TypeScript compiler is about 0.4 s of each start (the program and the pack each start twice per `up`);
-// a file whose compiled JavaScript is in the cache needs no compiler. What it does matches ts-node's
-// transpile-only mode, which the program already ran in (tsconfig.json says noCheck): each file on its
-// own, types erased, no type check (`npm test` and `npm run typecheck` check both), syntax errors still
-// stop the run with the file, line and message. Plain JavaScript: it runs before any compiler is loaded.
+// a file whose compiled JavaScript is in the cache needs no compiler. It compiles as ts-node's
+// transpile-only mode does (each file on its own, types erased; syntax errors stop the run with the file,
+// line and message), after the type check the runner asked for, if any, when a file has changed.
+// Plain JavaScript: it runs before any compiler is loaded.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const vm = require("vm");
 
-/** Raised with every compiled file's key, so that a change here makes every cached file stale. */
-const FORMAT = 1;
+/** Part of every compiled file's key: a change to how files are compiled here makes every cached file stale. */
+const COMPILER_TEXT = crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex");
+
+/** The last line of a cache entry: the hash of the JavaScript above it (an entry cut short is compiled again). */
+const CHECK = "\n//# devkube-ts-cache sha256=";
 
 /**
- * What Pulumi's runners give ts-node before tsconfig.json's own options (cmd/run/run.js,
- * cmd/run-policy-pack/run.js), as a CommonJS project compiles them, one file at a time.
+ * The options under tsconfig.json's own: Pulumi's runners give ts-node target ES2020 (cmd/run/run.js,
+ * cmd/run-policy-pack/run.js), and CommonJS, which they choose for a project that is not an ES module.
  */
 const RUNNER_DEFAULTS = { target: "ES2020", module: "commonjs", moduleResolution: "node" };
+
+/**
+ * Options about where a build writes its files, which mean nothing for one file compiled in memory, and
+ * would make the source map name its source relative to an output folder (outDir: stack traces would
+ * point at the wrong folder).
+ */
+const BUILD_LAYOUT = ["outDir", "outFile", "rootDir", "rootDirs", "sourceRoot", "mapRoot", "declaration", "declarationMap", "declarationDir", "emitDeclarationOnly", "composite", "incremental", "tsBuildInfoFile", "noEmit"];
 
 /**
  * The source map given to installed packages' JavaScript: their frames in a stack trace stay as they are,
@@ -41,18 +52,21 @@ class TSError extends Error {
  * compiled with its own options), then the key. Storing an entry removes the older ones of its prefix.
  */
 function entryName(filename, tsconfig, key) {
-    return `${crypto.createHash("sha256").update(JSON.stringify([filename, tsconfig])).digest("hex").slice(0, 16)}-${key}.js`;
+    return `${sha256(JSON.stringify([filename, tsconfig])).slice(0, 16)}-${key}.js`;
 }
 
 /**
  * Compiles `.ts` files as `typescript` (the module path of the compiler) with the options of `tsconfig`
- * (a path), keeping the JavaScript in `cacheDir`.
+ * (a path), keeping the JavaScript in `cacheDir`. With `typeCheck`, the first file not in the cache has what
+ * the run loads type-checked first, and nothing is kept if that fails: a file is in the cache only as part
+ * of a run that passed the check.
  */
 class TypeScriptCache {
-    constructor({ typescript, tsconfig, cacheDir }) {
+    constructor({ typescript, tsconfig, cacheDir, typeCheck = false }) {
         this.typescript = typescript;
         this.tsconfig = tsconfig;
         this.cacheDir = cacheDir;
+        this.typeCheck = typeCheck;
         this.version = JSON.parse(fs.readFileSync(path.join(packageDir(typescript), "package.json"), "utf8")).version;
         this.tsconfigText = fs.existsSync(tsconfig) ? fs.readFileSync(tsconfig, "utf8") : "";
         /** Compiled JavaScript by file name, for source-map-support (stack traces point into the .ts files). */
@@ -61,21 +75,55 @@ class TypeScriptCache {
     }
 
     key(filename, source) {
-        return crypto.createHash("sha256").update(JSON.stringify([FORMAT, this.version, this.tsconfigText, filename])).update(source).digest("hex");
+        return crypto.createHash("sha256").update(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, filename])).update(source).digest("hex");
     }
 
-    /** The JavaScript of one file: from the cache, or compiled (and then cached). */
+    /** The JavaScript of one file: from the cache, or compiled and cached once V8 has parsed it. */
     compile(filename, source) {
         const name = entryName(filename, this.tsconfig, this.key(filename, source));
-        let js;
-        try {
-            js = fs.readFileSync(path.join(this.cacheDir, name), "utf8");
-        } catch {
+        let js = this.read(name);
+        if (js === undefined) {
+            if (this.typeCheck && !this.checked) {
+                this.check();
+                this.checked = true;
+            }
             js = this.transpile(filename, source);
+            // What TypeScript's parser lets through and V8 refuses (`const x;`) throws here, and is not kept.
+            new vm.Script(Module.wrap(js), { filename });
             this.store(name, js);
         }
         this.outputs.set(filename, js);
         return js;
+    }
+
+    /** An entry's JavaScript, if it is there whole. */
+    read(name) {
+        let text;
+        try {
+            text = fs.readFileSync(path.join(this.cacheDir, name), "utf8");
+        } catch {
+            return undefined;
+        }
+        const at = text.lastIndexOf(CHECK);
+        const js = at < 0 ? "" : text.slice(0, at);
+        return at >= 0 && text.slice(at + CHECK.length) === sha256(js) ? js : undefined;
+    }
+
+    /**
+     * The type check of what the run loads (the first file loaded and all it imports, types included), with
+     * tsconfig.json's options: its errors stop the run.
+     */
+    check() {
+        const ts = require(this.typescript);
+        const fail = (diagnostics) => {
+            throw new TSError(formatDiagnostics(ts, diagnostics));
+        };
+        const parsed = ts.getParsedCommandLineOfConfigFile(this.tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
+        const program = ts.createProgram({ rootNames: this.entry ? [this.entry] : parsed.fileNames, options: { ...parsed.options, noEmit: true, noCheck: false } });
+        const errors = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)].filter((d) => d.category === ts.DiagnosticCategory.Error);
+        if (errors.length > 0) {
+            fail(errors);
+        }
     }
 
     transpile(filename, source) {
@@ -101,7 +149,13 @@ class TypeScriptCache {
                 }
             }
             const partial = path.join(this.cacheDir, `${name}.${process.pid}.partial`);
-            fs.writeFileSync(partial, js);
+            const fd = fs.openSync(partial, "w");
+            try {
+                fs.writeFileSync(fd, js + CHECK + sha256(js));
+                fs.fsyncSync(fd);
+            } finally {
+                fs.closeSync(fd);
+            }
             fs.renameSync(partial, path.join(this.cacheDir, name));
         } catch {
             // Read-only node_modules: every start compiles, as ts-node did.
@@ -111,6 +165,7 @@ class TypeScriptCache {
     /** `require()` of a `.ts` file compiles it through this cache, and stack traces are mapped back to it. */
     register(sourceMapSupport) {
         Module._extensions[".ts"] = (module, filename) => {
+            this.entry ??= filename;
             module._compile(this.compile(filename, fs.readFileSync(filename, "utf8")), filename);
         };
         sourceMapSupport?.install({
@@ -133,11 +188,18 @@ function compilerOptions(ts, tsconfig, text) {
         throw new TSError(formatDiagnostics(ts, [parsed.error]));
     }
     const json = { ...RUNNER_DEFAULTS, ...(parsed.config?.compilerOptions ?? {}), sourceMap: false, inlineSourceMap: true };
+    for (const option of BUILD_LAYOUT) {
+        delete json[option];
+    }
     const converted = ts.convertCompilerOptionsFromJson(json, path.dirname(tsconfig), tsconfig);
     if (converted.errors.length > 0) {
         throw new TSError(formatDiagnostics(ts, converted.errors));
     }
     return converted.options;
+}
+
+function sha256(text) {
+    return crypto.createHash("sha256").update(text).digest("hex");
 }
 
 function formatDiagnostics(ts, diagnostics) {
@@ -160,4 +222,4 @@ function packageDir(file) {
     }
 }
 
-module.exports = { TypeScriptCache, TSError, FORMAT };
+module.exports = { TypeScriptCache, TSError };

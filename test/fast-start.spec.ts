@@ -88,23 +88,33 @@ describe("fast-start: what the program's and the policy pack's Node.js processes
             return { status: r.status, output: r.stdout + r.stderr, ...(line ? JSON.parse(line.slice(2)) : {}) };
         }
 
-        it("the policy pack's runner: compiled once without a type check, then started without the compiler", () => {
+        it("the policy pack's runner: type-checked as it asks, compiled once, then started without the compiler", () => {
             const plain = startPack("");
             assert.notEqual(plain.status, 0, "without the preload ts-node type-checks the pack and refuses it");
             assert.match(plain.output, /TS2322: Type 'string' is not assignable to type 'number'/);
+            const refused = startPack(copied);
+            assert.notEqual(refused.status, 0, "the same type check refuses it");
+            assert.match(refused.output, /TSError: index\.ts\(1,7\): error TS2322: Type 'string' is not assignable to type 'number'/);
+            assert.ok(!fs.existsSync(path.join(dir, "node_modules", ".cache", "devkube-ts")), "nothing cached");
+            fs.writeFileSync(path.join(dir, "pack", "index.ts"), `declare const require: any, process: any, console: any;\n(globalThis as any).__typed = 1 as number;\n${REPORT}\n`);
             const first = startPack(copied);
             assert.equal(first.status, 0, first.output);
-            assert.deepEqual([first.typed, first.compilerLoaded], ["string", true]);
+            assert.deepEqual([first.typed, first.compilerLoaded], ["number", true]);
             const second = startPack(copied);
             assert.equal(second.status, 0, second.output);
-            assert.deepEqual([second.typed, second.compilerLoaded], ["string", false]);
-            assert.ok(fs.readdirSync(path.join(dir, "node_modules", ".cache", "devkube-ts")).length >= 1);
+            assert.deepEqual([second.typed, second.compilerLoaded], ["number", false]);
         });
 
-        it("PULUMI_NODEJS_TRANSPILE_ONLY=false leaves the runners to ts-node and its type check", () => {
-            const checked = startPack(copied, { PULUMI_NODEJS_TRANSPILE_ONLY: "false" });
-            assert.notEqual(checked.status, 0);
-            assert.match(checked.output, /TS2322/);
+        it("PULUMI_NODEJS_TRANSPILE_ONLY=false (any value but true) leaves the runners to ts-node", () => {
+            for (const value of ["false", "0"]) {
+                const checked = startPack(copied, { PULUMI_NODEJS_TRANSPILE_ONLY: value });
+                assert.notEqual(checked.status, 0, value);
+                assert.match(checked.output, /Unable to compile TypeScript[\s\S]*TS2322/, value);
+            }
+            const cached = startPack(copied, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
+            assert.notEqual(cached.status, 0);
+            assert.doesNotMatch(cached.output, /Unable to compile TypeScript/);
+            assert.match(cached.output, /TSError: index\.ts\(1,7\): error TS2322/);
         });
 
         it("the program's runner asks for TypeScript as the pack's does, and gets the cache", () => {

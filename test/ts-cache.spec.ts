@@ -17,13 +17,14 @@ interface Run {
 }
 
 /** Runs `program` (a .ts file) in a new Node.js process through a TypeScriptCache, as the runners do. */
-function run(dir: string, program: string, tsconfig = path.join(dir, "tsconfig.json")): Run {
+function run(dir: string, program: string, tsconfig = path.join(dir, "tsconfig.json"), typeCheck = false): Run {
     const script = `
         const { TypeScriptCache } = require(${JSON.stringify(path.join(ROOT, "scripts", "ts-cache.js"))});
         const cache = new TypeScriptCache({
             typescript: require.resolve("typescript"),
             tsconfig: ${JSON.stringify(tsconfig)},
             cacheDir: ${JSON.stringify(path.join(dir, "cache"))},
+            typeCheck: ${typeCheck},
         });
         cache.register(require("source-map-support"));
         const report = () => console.log("@@" + JSON.stringify({
@@ -48,7 +49,8 @@ function project(files: Record<string, string>): string {
 }
 
 const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", esModuleInterop: true, noCheck: true } });
-const entries = (dir: string) => fs.readdirSync(path.join(dir, "cache")).sort();
+const entries = (dir: string) => (fs.existsSync(path.join(dir, "cache")) ? fs.readdirSync(path.join(dir, "cache")).sort() : []);
+const pattern = (file: string) => file.replace(/[.\\/]/g, "\\$&");
 
 describe("ts-cache: TypeScript compiled once per change of a file", () => {
     let dir: string;
@@ -111,6 +113,62 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
             assert.match(failed.stderr, /at line four 21/);
             assert.match(failed.stderr, new RegExp(`at twice \\(${path.join(dir, "lib.ts").replace(/[.\\/]/g, "\\$&")}:4:11\\)`), `${attempt}: ${failed.stderr}`);
         }
+    });
+
+    it("with tsconfig.json's outDir (as devkube's has), a stack trace names the .ts file where it is, at any depth", () => {
+        fs.writeFileSync(path.join(dir, "tsconfig.json"), TSCONFIG.replace('"noCheck":true', '"noCheck":true,"outDir":"bin","declaration":true'));
+        fs.mkdirSync(path.join(dir, "components", "deep"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "components", "deep", "lib.ts"), `type Unused = string;\nexport function twice(n: number): number {\n    throw new Error("deep " + n);\n}\n`);
+        fs.writeFileSync(path.join(dir, "index.ts"), `import { twice } from "./components/deep/lib";\n\nexport const n: number = twice(21);\n`);
+        for (const attempt of ["compiled", "cached"]) {
+            const failed = run(dir, path.join(dir, "index.ts"));
+            assert.equal(failed.status, 3, attempt);
+            assert.match(failed.stderr, new RegExp(`at twice \\(${pattern(path.join(dir, "components", "deep", "lib.ts"))}:3:11\\)`), `${attempt}: ${failed.stderr}`);
+            assert.match(failed.stderr, new RegExp(`\\(${pattern(path.join(dir, "index.ts"))}:3:`), `${attempt}: ${failed.stderr}`);
+        }
+    });
+
+    it("an entry cut short (a crash while it was written) is compiled again, never run", () => {
+        run(dir, path.join(dir, "index.ts"));
+        for (const entry of entries(dir)) {
+            const file = path.join(dir, "cache", entry);
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").slice(0, 40));
+        }
+        const again = run(dir, path.join(dir, "index.ts"));
+        assert.equal(again.status, 0, again.stderr);
+        assert.match(again.stdout, /answer 42/);
+        assert.equal(again.compiled, 2);
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0, "and stored whole again");
+    });
+
+    it("JavaScript that Node.js refuses to load (an error TypeScript's parser lets through) is not cached", () => {
+        fs.writeFileSync(path.join(dir, "lib.ts"), `export function twice(n: number): number {\n    const unset;\n    return n * 2;\n}\n`);
+        const refused = run(dir, path.join(dir, "index.ts"));
+        assert.equal(refused.status, 3);
+        assert.match(refused.stderr, /SyntaxError: Missing initializer in const declaration/);
+        assert.equal(entries(dir).length, 1, "index.ts's alone");
+        fs.writeFileSync(path.join(dir, "lib.ts"), `export function twice(n: number): number {\n    return n * 2;\n}\n`);
+        assert.match(run(dir, path.join(dir, "index.ts")).stdout, /answer 42/);
+    });
+
+    it("with the type check a runner asks for: a type error anywhere stops the first start after a change, and nothing is kept", () => {
+        fs.writeFileSync(path.join(dir, "types.ts"), `export type Answer = number;\n`);
+        fs.writeFileSync(path.join(dir, "index.ts"), `declare const console: any;\nimport type { Answer } from "./types";\nimport { twice } from "./lib";\nconst n: Answer = twice(21);\nconsole.log("answer", n);\n`);
+        const checked = (tsconfig = path.join(dir, "tsconfig.json")) => run(dir, path.join(dir, "index.ts"), tsconfig, true);
+        const first = checked();
+        assert.equal(first.status, 0, first.stderr);
+        assert.deepEqual([first.compiled, first.compilerLoaded], [2, true]);
+        assert.deepEqual([checked().compiled, checked().compilerLoaded], [0, false], "nothing changed: no check, no compiler");
+        // A file never loaded at run time (types only) breaks the check; lib.ts changes too, so the run compiles.
+        fs.writeFileSync(path.join(dir, "types.ts"), `export type Answer = string;\n`);
+        fs.appendFileSync(path.join(dir, "lib.ts"), `export const changed = true;\n`);
+        const refused = checked();
+        assert.equal(refused.status, 3);
+        assert.match(refused.stderr, /^TSError: .*index\.ts\(4,7\): error TS2322: Type 'number' is not assignable to type 'string'\./m);
+        assert.equal(entries(dir).filter((e) => fs.readFileSync(path.join(dir, "cache", e), "utf8").includes("changed")).length, 0, "lib.ts's new version is not kept");
+        fs.writeFileSync(path.join(dir, "types.ts"), `export type Answer = number;\n`);
+        assert.equal(checked().status, 0);
+        assert.deepEqual([checked().compiled, checked().compilerLoaded], [0, false]);
     });
 
     it("a frame in an installed package stays at the JavaScript that runs, not at the TypeScript its map names", () => {

@@ -337,15 +337,16 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
     });
 
-    it("refuses a program or a policy pack that does not compile, with the file, line and message, and changes nothing", () => {
+    it("refuses a program or a policy pack that does not compile, or a pack that does not type-check, with the file, line and message, and changes nothing", () => {
         const beforeSnapshot = snapshot();
-        for (const [file, expected] of [
-            ["components/editor.ts", /Running program '.*index\.ts' failed with an unhandled exception:\s+TSError: components\/editor\.ts\(\d+,16\): error TS1109: Expression expected\./],
-            ["policies/rules/labels.ts", /TSError: rules\/labels\.ts\(\d+,16\): error TS1109: Expression expected\.[\s\S]*policy pack .* failed to start/],
+        for (const [file, added, expected] of [
+            ["components/editor.ts", "const broken = ;", /Running program '.*index\.ts' failed with an unhandled exception:\s+TSError: components\/editor\.ts\(\d+,16\): error TS1109: Expression expected\./],
+            ["policies/rules/labels.ts", "const broken = ;", /TSError: rules\/labels\.ts\(\d+,16\): error TS1109: Expression expected\.[\s\S]*policy pack .* failed to start/],
+            ["policies/rules/labels.ts", 'export const limit: number = "none";', /TSError: rules\/labels\.ts\(\d+,14\): error TS2322: Type 'string' is not assignable to type 'number'\.[\s\S]*policy pack .* failed to start/],
         ] as const) {
             const source = path.join(PROJECT, file);
             const text = fs.readFileSync(source, "utf8");
-            fs.appendFileSync(source, "\nconst broken = ;\n");
+            fs.appendFileSync(source, `\n${added}\n`);
             let result;
             try {
                 result = npmUp(stack);
