@@ -7,8 +7,8 @@
 // - the TypeScript runners (cmd/run for the program, cmd/run-policy-pack for the pack) get, instead of
 //   ts-node and the compiler, scripts/ts-cache.js: each .ts file is compiled once per change, so a start
 //   loads no compiler (0.4 s). The type check a runner asks for (the pack's always; the program's unless
-//   tsconfig.json says noCheck, as devkube's does) runs when a file has changed, not at every start;
-//   `PULUMI_NODEJS_TRANSPILE_ONLY=false` (any value but "true") leaves both runners to ts-node.
+//   tsconfig.json says noCheck, as devkube's does) runs when something it read has changed, not at every
+//   start; `PULUMI_NODEJS_TRANSPILE_ONLY=false` (any value but "true") leaves both runners to ts-node.
 // - what serves features devkube does not use is loaded or started the first time it is used: npm's
 //   arborist (about 450 modules) and the TypeScript compiler, both for serializing JavaScript closures;
 //   V8's debugger, which the runners turn on before the program loads for the same feature (0.1 s of

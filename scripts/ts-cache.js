@@ -39,6 +39,9 @@ const BUILD_LAYOUT = ["outDir", "outFile", "rootDir", "rootDirs", "sourceRoot", 
  */
 const NO_MAPPINGS = JSON.stringify({ version: 3, sources: [], names: [], mappings: "" });
 
+/** What ts-node leaves out of its type check: a file outside rootDir, a tsconfig whose file list is empty or matches nothing. */
+const IGNORED_DIAGNOSTICS = [6059, 18002, 18003];
+
 /** The name run.js gives an error whose message already says where (it then prints no stack). */
 class TSError extends Error {
     constructor(message) {
@@ -48,18 +51,18 @@ class TSError extends Error {
 }
 
 /**
- * A cache entry's file: a prefix per source file and tsconfig.json (the program and the pack share files, each
- * compiled with its own options), then the key. Storing an entry removes the older ones of its prefix.
+ * A cache entry's file: a prefix per source file, tsconfig.json and type check (the program and the pack share
+ * files, each compiled with its own options and checks), then the key. Storing an entry removes the older ones of its prefix.
  */
-function entryName(filename, tsconfig, key) {
-    return `${sha256(JSON.stringify([filename, tsconfig])).slice(0, 16)}-${key}.js`;
+function entryName(filename, tsconfig, typeCheck, key) {
+    return `${sha256(JSON.stringify([filename, tsconfig, typeCheck])).slice(0, 16)}-${key}.js`;
 }
 
 /**
  * Compiles `.ts` files as `typescript` (the module path of the compiler) with the options of `tsconfig`
- * (a path), keeping the JavaScript in `cacheDir`. With `typeCheck`, the first file not in the cache has what
- * the run loads type-checked first, and nothing is kept if that fails: a file is in the cache only as part
- * of a run that passed the check.
+ * (a path), keeping the JavaScript in `cacheDir`. With `typeCheck`, what the run loads is type-checked
+ * before anything is compiled when a file is not in the cache, or when any file the last passing check
+ * read (types-only files too) or a package-lock.json has changed since; nothing is kept if it fails.
  */
 class TypeScriptCache {
     constructor({ typescript, tsconfig, cacheDir, typeCheck = false }) {
@@ -75,21 +78,48 @@ class TypeScriptCache {
     }
 
     key(filename, source) {
-        return crypto.createHash("sha256").update(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, filename])).update(source).digest("hex");
+        return crypto.createHash("sha256").update(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, this.typeCheck, filename])).update(source).digest("hex");
+    }
+
+    /** What the last passing type check read is recorded in, with their hashes. */
+    get checkedFile() {
+        return path.join(this.cacheDir, `${sha256(this.tsconfig).slice(0, 16)}.checked.json`);
+    }
+
+    /** What a check's record must match besides the files: the compiler, the options, the root, the installed packages. */
+    checkKey() {
+        return sha256(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, this.entry, lockfiles(path.dirname(this.tsconfig)).map((f) => [f, fileHash(f)])]));
+    }
+
+    /** Whether every file of the last passing check is as it was then. */
+    unchangedSinceCheck() {
+        try {
+            const record = JSON.parse(fs.readFileSync(this.checkedFile, "utf8"));
+            return record.key === this.checkKey() && Object.entries(record.files).every(([file, hash]) => fileHash(file) === hash);
+        } catch {
+            return false;
+        }
+    }
+
+    /** Called as each .ts file starts loading, before it is compiled: the first is the run's root. */
+    loading(filename, cached) {
+        this.entry ??= filename;
+        if (!this.typeCheck || this.checked || (cached && (this.unchanged ??= this.unchangedSinceCheck()))) {
+            return;
+        }
+        this.check(filename);
+        this.checked = true;
     }
 
     /** The JavaScript of one file: from the cache, or compiled and cached once V8 has parsed it. */
     compile(filename, source) {
-        const name = entryName(filename, this.tsconfig, this.key(filename, source));
+        const name = entryName(filename, this.tsconfig, this.typeCheck, this.key(filename, source));
         let js = this.read(name);
+        this.loading(filename, js !== undefined);
         if (js === undefined) {
-            if (this.typeCheck && !this.checked) {
-                this.check();
-                this.checked = true;
-            }
             js = this.transpile(filename, source);
             // What TypeScript's parser lets through and V8 refuses (`const x;`) throws here, and is not kept.
-            new vm.Script(Module.wrap(js), { filename });
+            vm.compileFunction(js, ["exports", "require", "module", "__filename", "__dirname"], { filename });
             this.store(name, js);
         }
         this.outputs.set(filename, js);
@@ -110,20 +140,27 @@ class TypeScriptCache {
     }
 
     /**
-     * The type check of what the run loads (the first file loaded and all it imports, types included), with
-     * tsconfig.json's options: its errors stop the run.
+     * The type check of what the run loads (its root, `filename`, and all they import, types included), with
+     * tsconfig.json's options: its errors stop the run; passing, it records the project's files it read.
      */
-    check() {
+    check(filename) {
         const ts = require(this.typescript);
         const fail = (diagnostics) => {
             throw new TSError(formatDiagnostics(ts, diagnostics));
         };
-        const parsed = ts.getParsedCommandLineOfConfigFile(this.tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
-        const program = ts.createProgram({ rootNames: this.entry ? [this.entry] : parsed.fileNames, options: { ...parsed.options, noEmit: true, noCheck: false } });
-        const errors = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)].filter((d) => d.category === ts.DiagnosticCategory.Error);
+        const options = this.tsconfigText
+            ? ts.getParsedCommandLineOfConfigFile(this.tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) }).options
+            : (this.options ??= compilerOptions(ts, this.tsconfig, this.tsconfigText));
+        const program = ts.createProgram({ rootNames: [...new Set([this.entry, filename])], options: { ...options, noEmit: true, noCheck: false } });
+        const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_DIAGNOSTICS.includes(d.code));
         if (errors.length > 0) {
             fail(errors);
         }
+        const files = program
+            .getSourceFiles()
+            .map((f) => path.resolve(f.fileName))
+            .filter((f) => !f.split(path.sep).includes("node_modules"));
+        this.write(this.checkedFile, JSON.stringify({ key: this.checkKey(), files: Object.fromEntries(files.map((f) => [f, fileHash(f)])) }));
     }
 
     transpile(filename, source) {
@@ -138,34 +175,42 @@ class TypeScriptCache {
         return out.outputText;
     }
 
-    /** Writes one entry (whole or not at all) and removes the same file's older ones; a cache that cannot be written is skipped. */
+    /** Writes one entry and removes the same file's older ones. */
     store(name, js) {
+        const prefix = name.slice(0, name.indexOf("-") + 1);
         try {
-            fs.mkdirSync(this.cacheDir, { recursive: true });
-            const prefix = name.slice(0, name.indexOf("-") + 1);
             for (const old of fs.readdirSync(this.cacheDir)) {
                 if (old.startsWith(prefix) && old !== name) {
                     fs.rmSync(path.join(this.cacheDir, old), { force: true });
                 }
             }
-            const partial = path.join(this.cacheDir, `${name}.${process.pid}.partial`);
+        } catch {
+            // No cache folder yet.
+        }
+        this.write(path.join(this.cacheDir, name), js + CHECK + sha256(js));
+    }
+
+    /** Writes a file whole or not at all (synced, then renamed). */
+    write(file, text) {
+        try {
+            fs.mkdirSync(this.cacheDir, { recursive: true });
+            const partial = `${file}.${process.pid}.partial`;
             const fd = fs.openSync(partial, "w");
             try {
-                fs.writeFileSync(fd, js + CHECK + sha256(js));
+                fs.writeFileSync(fd, text);
                 fs.fsyncSync(fd);
             } finally {
                 fs.closeSync(fd);
             }
-            fs.renameSync(partial, path.join(this.cacheDir, name));
+            fs.renameSync(partial, file);
         } catch {
-            // Read-only node_modules: every start compiles, as ts-node did.
+            // A cache that cannot be written (read-only node_modules): every start compiles, as ts-node did.
         }
     }
 
     /** `require()` of a `.ts` file compiles it through this cache, and stack traces are mapped back to it. */
     register(sourceMapSupport) {
         Module._extensions[".ts"] = (module, filename) => {
-            this.entry ??= filename;
             module._compile(this.compile(filename, fs.readFileSync(filename, "utf8")), filename);
         };
         sourceMapSupport?.install({
@@ -196,6 +241,28 @@ function compilerOptions(ts, tsconfig, text) {
         throw new TSError(formatDiagnostics(ts, converted.errors));
     }
     return converted.options;
+}
+
+/** A file's content hash, or "missing". */
+function fileHash(file) {
+    try {
+        return sha256(fs.readFileSync(file));
+    } catch {
+        return "missing";
+    }
+}
+
+/** The package-lock.json files from `dir` up: what the type check read in node_modules is what they installed. */
+function lockfiles(dir) {
+    const found = [];
+    for (let at = dir; ; at = path.dirname(at)) {
+        if (fs.existsSync(path.join(at, "package-lock.json"))) {
+            found.push(path.join(at, "package-lock.json"));
+        }
+        if (path.dirname(at) === at) {
+            return found;
+        }
+    }
 }
 
 function sha256(text) {

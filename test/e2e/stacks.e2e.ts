@@ -353,7 +353,7 @@ describe(`e2e: minikube stack on ${CONTEXT}`, function () {
             } finally {
                 fs.writeFileSync(source, text);
             }
-            assert.notEqual(result.code, 0, `${file} with a syntax error was accepted`);
+            assert.notEqual(result.code, 0, `${file} with ${added} was accepted`);
             assert.match(result.stdout + result.stderr, expected);
         }
         assert.deepEqual(snapshot(), beforeSnapshot, "the cluster is unchanged");
