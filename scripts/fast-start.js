@@ -16,6 +16,7 @@
 //   (only when `--tracing` is given).
 // (V8's compile cache, `module.enableCompileCache`, was tried here too: no gain measured.)
 "use strict";
+const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
@@ -42,7 +43,7 @@ Module._load = function (request, parent, isMain) {
     if (from.endsWith(TRACING) && request.startsWith("@opentelemetry/") && request !== "@opentelemetry/api") {
         return functionsOnUse(real);
     }
-    if (/v8Hooks(\.js)?$/.test(request) && resolved(request, parent, isMain).endsWith(V8_HOOKS)) {
+    if (/v8Hooks(\.js)?$/.test(request) && (resolveFrom(request, from) ?? "").endsWith(V8_HOOKS)) {
         return (debuggerOnUse ??= v8HooksOnUse());
     }
     const runner = from.endsWith(RUNNERS.program) ? "program" : from.endsWith(RUNNERS.pack) ? "pack" : undefined;
@@ -129,7 +130,7 @@ function forRunner(runner, request, from) {
                 // (comments) gives none, and so a type check, as ts-node's default is.
                 loadTypeScriptCompilerOptions: (file) => {
                     try {
-                        return JSON.parse(require("fs").readFileSync(file, "utf8")).compilerOptions ?? {};
+                        return JSON.parse(fs.readFileSync(file, "utf8")).compilerOptions ?? {};
                     } catch {
                         return {};
                     }
@@ -150,14 +151,6 @@ function forRunner(runner, request, from) {
                     new TypeScriptCache({ typescript, tsconfig: path.resolve(tsconfig), cacheDir: CACHE_DIR, typeCheck }).register(sourceMapSupport && require(sourceMapSupport));
                 },
             };
-    }
-}
-
-function resolved(request, parent, isMain) {
-    try {
-        return Module._resolveFilename(request, parent, isMain);
-    } catch {
-        return request;
     }
 }
 

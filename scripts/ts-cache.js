@@ -13,7 +13,7 @@ const path = require("path");
 const vm = require("vm");
 
 /** Part of every compiled file's key: a change to how files are compiled here makes every cached file stale. */
-const COMPILER_TEXT = crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex");
+const COMPILER_TEXT = sha256(fs.readFileSync(__filename));
 
 /** The last line of a cache entry: the hash of the JavaScript above it (an entry cut short is compiled again). */
 const CHECK = "\n//# devkube-ts-cache sha256=";
@@ -70,7 +70,7 @@ class TypeScriptCache {
         this.tsconfig = tsconfig;
         this.cacheDir = cacheDir;
         this.typeCheck = typeCheck;
-        this.version = JSON.parse(fs.readFileSync(path.join(packageDir(typescript), "package.json"), "utf8")).version;
+        this.version = require(require.resolve("typescript/package.json", { paths: [path.dirname(typescript)] })).version;
         this.tsconfigText = fs.existsSync(tsconfig) ? fs.readFileSync(tsconfig, "utf8") : "";
         /** Compiled JavaScript by file name, for source-map-support (stack traces point into the .ts files). */
         this.outputs = new Map();
@@ -78,7 +78,7 @@ class TypeScriptCache {
     }
 
     key(filename, source) {
-        return crypto.createHash("sha256").update(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, this.typeCheck, filename])).update(source).digest("hex");
+        return sha256(JSON.stringify([COMPILER_TEXT, this.version, this.tsconfigText, this.typeCheck, filename]) + source);
     }
 
     /** What the last passing type check read is recorded in, with their hashes. */
@@ -275,18 +275,6 @@ function formatDiagnostics(ts, diagnostics) {
         getCurrentDirectory: () => process.cwd(),
         getNewLine: () => "\n",
     }).trim();
-}
-
-/** The folder of the package a module file belongs to (the nearest one up with a package.json). */
-function packageDir(file) {
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "package.json"))) {
-            return dir;
-        }
-        if (path.dirname(dir) === dir) {
-            throw new Error(`no package.json above ${file}`);
-        }
-    }
 }
 
 module.exports = { TypeScriptCache, TSError };

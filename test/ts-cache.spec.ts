@@ -111,7 +111,7 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
             const failed = run(dir, path.join(dir, "index.ts"));
             assert.equal(failed.status, 3, attempt);
             assert.match(failed.stderr, /at line four 21/);
-            assert.match(failed.stderr, new RegExp(`at twice \\(${path.join(dir, "lib.ts").replace(/[.\\/]/g, "\\$&")}:4:11\\)`), `${attempt}: ${failed.stderr}`);
+            assert.match(failed.stderr, new RegExp(`at twice \\(${pattern(path.join(dir, "lib.ts"))}:4:11\\)`), `${attempt}: ${failed.stderr}`);
         }
     });
 
@@ -188,7 +188,7 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
         assert.equal(failed.status, 3);
         assert.match(failed.stderr, /at fail \(.*[\\/]node_modules[\\/]thrower[\\/]index\.js:3:11\)/, failed.stderr);
         assert.doesNotMatch(failed.stderr, /index\.ts:\d+:\d+\)[\s\S]*thrower|thrower[\\/]index\.ts/);
-        assert.match(failed.stderr, new RegExp(`${path.join(dir, "index.ts").replace(/[.\\/]/g, "\\$&")}:2:`), "the program's own frame is mapped");
+        assert.match(failed.stderr, new RegExp(`${pattern(path.join(dir, "index.ts"))}:2:`), "the program's own frame is mapped");
     });
 
     it("a cache that cannot be written: each start compiles, and the program runs", () => {
