@@ -25,9 +25,8 @@ const CODE_PATHS = sdk("runtime/closure/codePaths.js");
 const PARSE_FUNCTION = sdk("runtime/closure/parseFunction.js");
 const TRACING = sdk("cmd/run/tracing.js");
 const V8_HOOKS = sdk("runtime/closure/v8Hooks.js");
+const DEBUGGABLE = sdk("runtime/debuggable.js");
 const RUNNERS = { program: sdk("cmd/run/run.js"), pack: sdk("cmd/run-policy-pack/run.js") };
-/** Where compiled TypeScript is kept: this project's node_modules, as other tools keep their caches. */
-const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "devkube-ts");
 
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
@@ -46,6 +45,16 @@ Module._load = function (request, parent, isMain) {
     if (/v8Hooks(\.js)?$/.test(request) && (resolveFrom(request, from) ?? "").endsWith(V8_HOOKS)) {
         return (debuggerOnUse ??= v8HooksOnUse());
     }
+    if (/debuggable(\.js)?$/.test(request)) {
+        const exports = load.apply(this, arguments);
+        // Once it has its export: a require from within its own loading (a cycle) gets it half-made.
+        const original = exports && exports.debuggablePromise;
+        if (typeof original === "function" && !lazyStacks.has(original) && (resolveFrom(request, from) ?? "").endsWith(DEBUGGABLE)) {
+            exports.debuggablePromise = stackOnRead(original);
+            lazyStacks.add(exports.debuggablePromise);
+        }
+        return exports;
+    }
     const runner = from.endsWith(RUNNERS.program) ? "program" : from.endsWith(RUNNERS.pack) ? "pack" : undefined;
     if (runner) {
         const replaced = forRunner(runner, request, from);
@@ -57,6 +66,31 @@ Module._load = function (request, parent, isMain) {
 };
 
 let debuggerOnUse;
+const lazyStacks = new WeakSet();
+
+/**
+ * runtime/debuggable's debuggablePromise, which the SDK calls for every promise of every registration,
+ * with the stack it keeps on the promise for its leak message taken as it was (V8 records the frames
+ * when the Error is made) but formatted when the message reads it, not at once: formatting each one
+ * through source-map-support was about 0.25 s of CPU in every program run.
+ */
+function stackOnRead(original) {
+    return function debuggablePromise(p, ctx) {
+        const trace = new Error();
+        // Defined first, so that the SDK's own definition (a plain value) cannot make it permanent.
+        Object.defineProperty(p, "_debugStackTrace", { configurable: true, writable: true, value: undefined });
+        // The SDK's own `new Error().stack`, made and dropped here: no frames, nothing formatted.
+        const [limit, prepare] = [Error.stackTraceLimit, Error.prepareStackTrace];
+        Error.stackTraceLimit = 0;
+        Error.prepareStackTrace = () => "";
+        try {
+            return original(p, ctx);
+        } finally {
+            [Error.stackTraceLimit, Error.prepareStackTrace] = [limit, prepare];
+            Object.defineProperty(p, "_debugStackTrace", { configurable: true, get: () => trace.stack });
+        }
+    };
+}
 
 /**
  * runtime/closure/v8Hooks as the closure serializer uses it, with V8's debugger turned on when first asked
@@ -144,7 +178,7 @@ function forRunner(runner, request, from) {
                 // tsconfig.json says noCheck. ts-node 7's rule for the two options.
                 register(options = {}) {
                     const typeCheck = options.typeCheck === true || options.transpileOnly !== true;
-                    const { TypeScriptCache } = require("./ts-cache");
+                    const { CACHE_DIR, TypeScriptCache } = require("./ts-cache");
                     // The runner has moved to the project's folder: its tsconfig.json, as ts-node reads it.
                     const tsconfig = runner === "program" ? (process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json") : "tsconfig.json";
                     const sourceMapSupport = resolveFrom("source-map-support", from);

@@ -95,13 +95,45 @@ function packageCli(root: string, env: NodeJS.ProcessEnv): Pick<ChosenCli, "comm
     return isExecutable(path.join(bin, "pulumi")) ? { command: [path.join(bin, "pulumi")], pathFirst: bin } : { command: ["npx", "--no-install", "pulumi"] };
 }
 
-export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env): ChosenCli {
+/** Where the version the pulumi on PATH printed is remembered, with what identifies its file. */
+const VERSION_CACHE = path.join(ROOT, "node_modules", ".cache", "devkube-cli-version.json");
+
+/**
+ * What `cli --version` prints: from `cacheFile` while the file is the same one (path, inode, size, times),
+ * else asked (0.3-0.4 s, on every `npm run up`) and remembered. An upgrade replaces the file.
+ */
+function printedVersion(cli: string, env: NodeJS.ProcessEnv, cacheFile: string): string {
+    const stat = fs.statSync(cli);
+    const identity = JSON.stringify([fs.realpathSync(cli), stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs]);
+    try {
+        const cached = JSON.parse(fs.readFileSync(cacheFile, "utf8"));
+        if (cached.identity === identity && typeof cached.printed === "string") {
+            return cached.printed;
+        }
+    } catch {
+        // None yet, or unreadable: ask.
+    }
+    const printed = spawnSync(cli, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
+    if (parseVersion(printed)) {
+        try {
+            fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+            const partial = `${cacheFile}.${process.pid}`;
+            fs.writeFileSync(partial, JSON.stringify({ identity, printed }));
+            fs.renameSync(partial, cacheFile);
+        } catch {
+            // Not writable: asked every time.
+        }
+    }
+    return printed;
+}
+
+export function chooseCli(root = ROOT, env: NodeJS.ProcessEnv = process.env, versionCache = VERSION_CACHE): ChosenCli {
     const wanted = launcherVersion(root, env);
     const installed = installedCli(env);
     if (!installed) {
         return { ...packageCli(root, env), why: `using the npm package's Pulumi CLI ${wanted} (no pulumi on PATH)` };
     }
-    const printed = spawnSync(installed, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
+    const printed = printedVersion(installed, env, versionCache);
     const version = parseVersion(printed)?.join(".");
     if (version && cliFits(version, wanted)) {
         return { command: [installed], why: `using pulumi ${version} at ${installed} (on PATH)` };

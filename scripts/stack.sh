@@ -47,12 +47,13 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 
 # Which CLI, the stack selected (created the first time), refused while awake in another namespace, and
-# its pack config: one process, as each tsx or npx start costs about half a second (scripts/stack-prepare.ts).
-if [ ! -x node_modules/.bin/tsx ]; then
+# its pack config: one process, started by plain node through the compile cache (scripts/ts-run.js), as
+# each tsx or npx start costs about half a second (scripts/stack-prepare.ts).
+if [ ! -d node_modules/typescript ]; then
     echo "stack.sh: the project is not installed; run npm install first" >&2
     exit 2
 fi
-prepared="$(node_modules/.bin/tsx scripts/stack-prepare.ts "$stack")" || exit $?
+prepared="$(node scripts/ts-run.js scripts/stack-prepare.ts "$stack")" || exit $?
 { read -r cli; read -r policy_config; read -r path_first; read -r node_options; } <<<"$prepared"
 if [ -n "$path_first" ]; then
     export PATH="$path_first:$PATH"

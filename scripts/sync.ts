@@ -112,7 +112,7 @@ export async function sync(args: SyncArgs, engine: StackEngine, print: (line: st
 
 if (require.main === module) {
     // Ctrl-C stops after the batch in flight; signals within a second are that one Ctrl-C (a terminal
-    // sends it to npm, tsx and node alike, and they pass it on), a later one stops at once.
+    // sends it to npm and node alike, and npm passes it on), a later one stops at once.
     let first = 0;
     const stop = new Promise<void>((resolve) =>
         process.on("SIGINT", () => {

@@ -1,5 +1,6 @@
 // The program's and the policy pack's TypeScript, compiled once per change of a file instead of at every start.
-// scripts/fast-start.js installs it in place of ts-node when Pulumi's runners ask for ts-node. Loading the
+// scripts/fast-start.js installs it in place of ts-node when Pulumi's runners ask for ts-node, and
+// scripts/ts-run.js for devkube's own scripts (npm run up's stack-prepare). Loading the
 // TypeScript compiler is about 0.4 s of each start (the program and the pack each start twice per `up`);
 // a file whose compiled JavaScript is in the cache needs no compiler. It compiles as ts-node's
 // transpile-only mode does (each file on its own, types erased; syntax errors stop the run with the file,
@@ -11,6 +12,9 @@ const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 const vm = require("vm");
+
+/** Where this project keeps compiled TypeScript: its node_modules, as other tools keep their caches. */
+const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "devkube-ts");
 
 /** Part of every compiled file's key: a change to how files are compiled here makes every cached file stale. */
 const COMPILER_TEXT = sha256(fs.readFileSync(__filename));
@@ -277,4 +281,4 @@ function formatDiagnostics(ts, diagnostics) {
     }).trim();
 }
 
-module.exports = { TypeScriptCache, TSError };
+module.exports = { CACHE_DIR, TypeScriptCache, TSError };

@@ -182,6 +182,34 @@ describe("fast-start: what the program's and the policy pack's Node.js processes
         });
     });
 
+    for (const [who, dir] of [
+        ["the program", ROOT],
+        ["the policy pack", path.join(ROOT, "policies")],
+    ]) {
+        it(`${who}: a promise's debug stack (for the SDK's leak message) is taken when the promise is made and formatted only when read`, () => {
+            const script = `
+                const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+                let formatted = 0;
+                Error.prepareStackTrace = (error, frames) => { formatted++; return "Error\\n" + frames.map((f) => "    at " + f.getFunctionName()).join("\\n"); };
+                const promise = Promise.resolve(42);
+                function registerSomething() { return debuggable.debuggablePromise(promise, "a context"); }
+                registerSomething();
+                const atCreation = formatted;
+                const text = debuggable.promiseDebugString(promise);
+                const limit = Error.stackTraceLimit;
+                console.log(JSON.stringify({ atCreation, onRead: formatted, frames: text.split("\\n").slice(3, 5), context: text.split("\\n")[0], limit }));`;
+            const r = spawnSync(process.execPath, ["-e", script], { cwd: dir, env: { ...process.env, NODE_OPTIONS: preload }, encoding: "utf8" });
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(JSON.parse(r.stdout), {
+                atCreation: 0,
+                onRead: 1,
+                frames: ["    at debuggablePromise", "    at registerSomething"],
+                context: "CONTEXT(0): a context",
+                limit: 10,
+            });
+        });
+    }
+
     it("the program's tracing module loads without OpenTelemetry's tracer and exporter, which start when asked", () => {
         const tracing = require.resolve("@pulumi/pulumi/cmd/run/tracing.js", { paths: [ROOT] });
         const script = `

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cliFits, fastStartNodeOptions, launcherVersion } from "../scripts/pulumi-cli";
+import { chooseCli, cliFits, fastStartNodeOptions, launcherVersion } from "../scripts/pulumi-cli";
 import { IdFacts, environmentIdStep } from "../scripts/stack-prepare";
 import { ROOT } from "./harness";
 
@@ -56,16 +56,46 @@ interface UpResult {
 }
 
 /**
+ * A `pulumi` of `version` that records its arguments in bin/calls (`version` in bin/version-calls) and
+ * succeeds. Its `stack select` waits (up to 5 s, else it fails) until a `stack export` has started: they
+ * are to run side by side, each CLI start being about 0.35 s of every up.
+ */
+function fakeCli(bin: string, version: string): string {
+    return [
+        "#!/bin/sh",
+        `[ "$1" = version ] && { echo version >> "${bin}/version-calls"; echo v${version}; exit 0; }`,
+        `if [ "$1 $2" = "stack export" ]; then`,
+        `    touch "${bin}/export-started"`,
+        // bin/new-stack: the stack does not exist until selected with --create.
+        `    [ -e "${bin}/new-stack" ] && [ ! -e "${bin}/selected" ] && { echo "$* (no stack)" >> "${bin}/calls"; echo "error: no stack named" >&2; exit 255; }`,
+        `fi`,
+        `if [ "$1 $2" = "stack select" ]; then`,
+        `    i=0; while [ ! -e "${bin}/export-started" ]; do i=$((i + 1)); [ $i -gt 50 ] && { echo "select: no export alongside" >&2; exit 7; }; sleep 0.1; done`,
+        `    touch "${bin}/selected"`,
+        `fi`,
+        `echo "$*" >> "${bin}/calls"`,
+        `echo "$1: $NODE_OPTIONS" >> "${bin}/node-options"`,
+        "",
+    ].join("\n");
+}
+
+/**
  * Runs `stack.sh up minikube` with a `pulumi` of `version` first on PATH (it records its arguments and
  * succeeds) and an npx whose launcher fails as it does offline; every other npx call is the real one.
  * PULUMI_HOME holds the npm package's CLI (fetched before, recording its arguments) only when `fetched`.
  * Asynchronous, so that the runs below go side by side.
  */
-function upWithInstalledCli(version: string, { fetched = false, ci = "", stack = "minikube", env = {} }: { fetched?: boolean; ci?: string; stack?: string; env?: NodeJS.ProcessEnv } = {}): Promise<UpResult> {
+function upWithInstalledCli(
+    version: string,
+    { fetched = false, ci = "", stack = "minikube", env = {}, newStack = false }: { fetched?: boolean; ci?: string; stack?: string; env?: NodeJS.ProcessEnv; newStack?: boolean } = {},
+): Promise<UpResult> {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-fake-cli-"));
+    if (newStack) {
+        fs.writeFileSync(path.join(bin, "new-stack"), "");
+    }
     const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
     fs.writeFileSync(path.join(bin, "npx"), `#!/bin/sh\necho "$*" >> "${bin}/npx-calls"\n[ "$2" = pulumi ] && { echo "pulumi: fetch failed" >&2; exit 1; }\nexec ${realNpx} "$@"\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1" = version ] && { echo v${version}; exit 0; }\necho "$*" >> "${bin}/calls"\necho "$1: $NODE_OPTIONS" >> "${bin}/node-options"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "pulumi"), fakeCli(bin, version), { mode: 0o755 });
     const home = path.join(bin, "pulumi-home");
     if (fetched) {
         const packageBin = path.join(home, "versions", launcherVersion(), "bin");
@@ -92,22 +122,32 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
     let olderFetched: UpResult;
     let inCi: UpResult;
     let ownNodeOptions: UpResult;
+    let newStack: UpResult;
     before(async () =>
-        ([fits, older, olderFetched, inCi, ownNodeOptions] = await Promise.all([
+        ([fits, older, olderFetched, inCi, ownNodeOptions, newStack] = await Promise.all([
             upWithInstalledCli("3.260.1"),
             upWithInstalledCli("3.100.0"),
             upWithInstalledCli("3.100.0", { fetched: true }),
             upWithInstalledCli("3.260.1", { ci: "true" }),
             upWithInstalledCli("3.260.1", { env: { NODE_OPTIONS: "--max-old-space-size=3072" } }),
+            upWithInstalledCli("3.260.1", { newStack: true }),
         ])));
 
     it("uses the pulumi on PATH when its version fits, and says so", () => {
         assert.equal(fits.status, 0, fits.stderr);
         assert.match(fits.stderr, new RegExp(`^stack\\.sh: using pulumi 3\\.260\\.1 at ${fits.bin}/pulumi \\(on PATH\\)$`, "m"));
-        assert.equal(fits.installedCalls[0], "stack select --create minikube");
-        assert.equal(fits.installedCalls[1], "stack export --stack minikube", "the state, for the namespace check");
+        assert.deepEqual(
+            fits.installedCalls.slice(0, 2).sort(),
+            ["stack export --stack minikube", "stack select --create minikube"],
+            "the stack selected and its state read (for the namespace check) side by side",
+        );
         assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+$/, "asks before changing anything");
         assert.deepEqual(fits.npxCalls, [], "no npx start on the way: one tsx process prepares the stack");
+    });
+    it("a stack that does not exist yet: created, then its state read", () => {
+        assert.equal(newStack.status, 0, newStack.stderr);
+        assert.deepEqual(newStack.installedCalls.slice(0, 3), ["stack export --stack minikube (no stack)", "stack select --create minikube", "stack export --stack minikube"]);
+        assert.match(newStack.installedCalls[3], /^up --stack minikube /);
     });
     it("hands the CLI NODE_OPTIONS that preload scripts/fast-start.js into the program and the policy pack, keeping the user's own", () => {
         assert.equal(fits.nodeOptions[2], `up: ${fastStartNodeOptions(ROOT, "")}`);
@@ -126,7 +166,7 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
         assert.equal(olderFetched.status, 0, olderFetched.stderr);
         assert.match(olderFetched.stderr, /^stack\.sh: using the npm package's Pulumi CLI 3\.259\.0: the pulumi on PATH/m);
         const folder = `${olderFetched.bin}/pulumi-home/versions/${launcherVersion()}/bin`;
-        assert.deepEqual(olderFetched.packageCalls.slice(0, 2), [`stack select --create minikube (PATH ${folder})`, `stack export --stack minikube (PATH ${folder})`]);
+        assert.deepEqual(olderFetched.packageCalls.slice(0, 2).sort(), [`stack export --stack minikube (PATH ${folder})`, `stack select --create minikube (PATH ${folder})`]);
         assert.match(olderFetched.packageCalls[2], new RegExp(`^up --stack minikube --policy-pack policies --policy-pack-config \\S+ \\(PATH ${folder}\\)$`));
         assert.deepEqual([olderFetched.installedCalls, olderFetched.npxCalls], [[], []]);
     });
@@ -141,7 +181,7 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
     it("the first time: a new id, set in the stack's config before the up, and said with what it is for", async () => {
         const first = await upWithInstalledCli("3.260.1", { stack: "dev", env: passphrase });
         assert.equal(first.status, 0, first.stderr);
-        assert.deepEqual(first.installedCalls.slice(0, 2), ["stack select --create dev", "stack export --stack dev"], "the namespace check first: a refusal changes nothing");
+        assert.deepEqual(first.installedCalls.slice(0, 2).sort(), ["stack export --stack dev", "stack select --create dev"], "the namespace check first: a refusal changes nothing");
         assert.match(first.installedCalls[2], /^config set devkube:doEnvironmentId [0-9a-f]{10} --stack dev$/);
         assert.match(first.installedCalls[3], /^up --stack dev /);
         const id = first.installedCalls[2].split(" ")[3];
@@ -180,6 +220,30 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
         );
         assert.deepEqual(environmentIdStep("dev", { ...facts, keep: "5eed1e55a1", updatedHere: notAsked }), { accept: "5eed1e55a1" }, "once said, kept");
         assert.ok("refuse" in environmentIdStep("dev", { ...facts, keep: "0the1r5", updatedHere: () => false })!, "only for the id it names");
+    });
+});
+
+describe("pulumi-cli: the pulumi on PATH", () => {
+    it("is asked its version once, and again only when its file changes (an upgrade)", () => {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-cli-version-"));
+        const cache = path.join(bin, "cache", "cli-version.json");
+        const cli = (version: string) => fs.writeFileSync(path.join(bin, "pulumi"), fakeCli(bin, version), { mode: 0o755 });
+        const asked = () => (fs.existsSync(path.join(bin, "version-calls")) ? fs.readFileSync(path.join(bin, "version-calls"), "utf8").trim().split("\n").length : 0);
+        const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+        try {
+            cli("3.260.1");
+            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
+            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
+            assert.equal(asked(), 1, "the second time from the cache");
+            cli("3.261.0-alpha.1");
+            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
+            assert.equal(asked(), 2, "a new binary is asked again");
+            fs.writeFileSync(cache, "{ cut short");
+            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
+            assert.equal(asked(), 3, "an unreadable cache is asked past");
+        } finally {
+            fs.rmSync(bin, { recursive: true, force: true });
+        }
     });
 });
 

@@ -201,3 +201,49 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
         }
     });
 });
+
+describe("scripts/ts-run.js: devkube's own TypeScript scripts started by plain node, through the cache (npm run up's stack-prepare)", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = project({
+            "main.ts": [
+                `import { twice } from "./lib";`,
+                `const n: number = twice(21);`,
+                `console.log(JSON.stringify({ n, main: require.main === module, args: process.argv.slice(2),`,
+                `    compiler: Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib/.test(f)) }));`,
+                `if (process.argv[2] === "throw") { twice(Number.NaN); }`,
+                ``,
+            ].join("\n"),
+            "lib.ts": `type Unused = string;\n\nexport function twice(n: number): number {\n    if (Number.isNaN(n)) throw new Error("not a number");\n    return n * 2;\n}\n`,
+        });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const tsRun = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "scripts", "ts-run.js"), ...args], { cwd: dir, encoding: "utf8" });
+
+    it("runs a .ts file as the main module with its arguments; a second start loads no compiler", () => {
+        for (const start of ["first", "second"]) {
+            const r = tsRun("main.ts", "a", "--b");
+            assert.equal(r.status, 0, r.stderr);
+            const out = JSON.parse(r.stdout);
+            assert.deepEqual([out.n, out.main, out.args], [42, true, ["a", "--b"]], start);
+            if (start === "second") {
+                assert.equal(out.compiler, false, "taken from the cache");
+            }
+        }
+    });
+    it("an error's stack trace points at the .ts line", () => {
+        const r = tsRun("main.ts", "throw");
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, new RegExp(`at twice \\(${pattern(path.join(dir, "lib.ts"))}:4:`), r.stderr);
+    });
+    it("a syntax error: the file, the line and TypeScript's message, exit 1; no file: usage, exit 2", () => {
+        fs.writeFileSync(path.join(dir, "lib.ts"), `export function twice(n: number): number {\n    return n * ;\n}\n`);
+        const broken = tsRun("main.ts");
+        assert.equal(broken.status, 1);
+        assert.match(broken.stderr, /^.*lib\.ts\(2,16\): error TS1109: Expression expected\.$/m);
+        assert.doesNotMatch(broken.stderr, /ts-cache\.js|ts-run\.js/, "no stack of the runner itself");
+        const usage = tsRun();
+        assert.equal(usage.status, 2);
+        assert.match(usage.stderr, /^usage: node scripts\/ts-run\.js <file\.ts> \[arguments\]/);
+    });
+});
