@@ -30,16 +30,23 @@ function log(text: string) {
 }
 
 /**
+ * The files of a checkout as git sees them (tracked and new, not ignored), that exist. Not folders: a
+ * node_modules that is a link (a worktree sharing another's) is listed by git as a file.
+ */
+export function projectFiles(repo: string): string[] {
+    return execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
+        .split("\n")
+        .filter((f) => f && fs.existsSync(path.join(repo, f)) && !fs.statSync(path.join(repo, f)).isDirectory());
+}
+
+/**
  * A copy of the project as git sees it (tracked and new files, not ignored ones), with the installed
  * node_modules linked in, so the tests never touch the repository's own stack files or state.
  */
 export function prepareProject(): void {
     fs.rmSync(PROJECT, { recursive: true, force: true });
     fs.mkdirSync(PROJECT, { recursive: true });
-    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO, encoding: "utf8" })
-        .split("\n")
-        .filter((f) => f && fs.existsSync(path.join(REPO, f)));
-    for (const file of files) {
+    for (const file of projectFiles(REPO)) {
         fs.mkdirSync(path.dirname(path.join(PROJECT, file)), { recursive: true });
         fs.copyFileSync(path.join(REPO, file), path.join(PROJECT, file));
     }
