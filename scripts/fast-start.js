@@ -49,7 +49,9 @@ Module._load = function (request, parent, isMain) {
         const exports = load.apply(this, arguments);
         // Once it has its export: a require from within its own loading (a cycle) gets it half-made.
         const original = exports && exports.debuggablePromise;
-        if (typeof original === "function" && !lazyStacks.has(original) && (resolveFrom(request, from) ?? "").endsWith(DEBUGGABLE)) {
+        const writable = exports && Object.getOwnPropertyDescriptor(exports, "debuggablePromise")?.writable === true;
+        // Only as the SDK has it now (a plain export): another shape runs as the SDK made it.
+        if (writable && typeof original === "function" && !lazyStacks.has(original) && (resolveFrom(request, from) ?? "").endsWith(DEBUGGABLE)) {
             exports.debuggablePromise = stackOnRead(original);
             lazyStacks.add(exports.debuggablePromise);
         }
@@ -72,7 +74,8 @@ const lazyStacks = new WeakSet();
  * runtime/debuggable's debuggablePromise, which the SDK calls for every promise of every registration,
  * with the stack it keeps on the promise for its leak message taken as it was (V8 records the frames
  * when the Error is made) but formatted when the message reads it, not at once: formatting each one
- * through source-map-support was about 0.25 s of CPU in every program run.
+ * through source-map-support was 0.2-0.5 s of CPU in every program run. Until then the frames keep
+ * their functions and receivers alive, as long as the promise lives.
  */
 function stackOnRead(original) {
     return function debuggablePromise(p, ctx) {

@@ -98,13 +98,33 @@ function packageCli(root: string, env: NodeJS.ProcessEnv): Pick<ChosenCli, "comm
 /** Where the version the pulumi on PATH printed is remembered, with what identifies its file. */
 const VERSION_CACHE = path.join(ROOT, "node_modules", ".cache", "devkube-cli-version.json");
 
+/** Whether a file starts as a native executable does (ELF, Mach-O, PE), not as a script. */
+function isNativeExecutable(file: string): boolean {
+    const head = Buffer.alloc(4);
+    const fd = fs.openSync(file, "r");
+    try {
+        fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+        fs.closeSync(fd);
+    }
+    const macho = [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe];
+    return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) || macho.includes(head.readUInt32BE(0)) || head.subarray(0, 2).toString("latin1") === "MZ";
+}
+
 /**
- * What `cli --version` prints: from `cacheFile` while the file is the same one (path, inode, size, times),
- * else asked (0.3-0.4 s, on every `npm run up`) and remembered. An upgrade replaces the file.
+ * What `cli version` prints: asked (0.3-0.4 s, on every `npm run up`) and remembered in `cacheFile` with
+ * what identifies the file (path, inode, size, times), and taken from there while the file is the same one
+ * (an upgrade replaces it). Only for Pulumi's own binary: a version manager's shim (asdf's script, mise's
+ * link to mise itself) runs the version its settings choose, so it is asked every time.
  */
 function printedVersion(cli: string, env: NodeJS.ProcessEnv, cacheFile: string): string {
-    const stat = fs.statSync(cli);
-    const identity = JSON.stringify([fs.realpathSync(cli), stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs]);
+    const ask = () => spawnSync(cli, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
+    const real = fs.realpathSync(cli);
+    if (!path.basename(real).startsWith("pulumi") || !isNativeExecutable(real)) {
+        return ask();
+    }
+    const stat = fs.statSync(real);
+    const identity = JSON.stringify([real, stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs]);
     try {
         const cached = JSON.parse(fs.readFileSync(cacheFile, "utf8"));
         if (cached.identity === identity && typeof cached.printed === "string") {
@@ -113,7 +133,7 @@ function printedVersion(cli: string, env: NodeJS.ProcessEnv, cacheFile: string):
     } catch {
         // None yet, or unreadable: ask.
     }
-    const printed = spawnSync(cli, ["version"], { encoding: "utf8", env, timeout: 30_000 }).stdout ?? "";
+    const printed = ask();
     if (parseVersion(printed)) {
         try {
             fs.mkdirSync(path.dirname(cacheFile), { recursive: true });

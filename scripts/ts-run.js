@@ -23,9 +23,7 @@ try {
     // As node starts a main module: `require.main === module` holds in the script.
     Module._load(file, null, true);
 } catch (error) {
-    if (!(error instanceof TSError)) {
-        throw error;
-    }
-    console.error(error.message);
+    // What went wrong in the script, with its stack (mapped to the .ts lines), not a throw of this runner's.
+    console.error(error instanceof TSError ? error.message : require("util").inspect(error));
     process.exitCode = 1;
 }

@@ -65,9 +65,11 @@ function fakeCli(bin: string, version: string): string {
         "#!/bin/sh",
         `[ "$1" = version ] && { echo version >> "${bin}/version-calls"; echo v${version}; exit 0; }`,
         `if [ "$1 $2" = "stack export" ]; then`,
+        // bin/new-stack: the stack does not exist until selected with --create (decided, and said, before select may go on).
+        `    if [ -e "${bin}/new-stack" ] && [ ! -e "${bin}/selected" ]; then`,
+        `        echo "$* (no stack)" >> "${bin}/calls"; touch "${bin}/export-started"; echo "error: no stack named" >&2; exit 255`,
+        `    fi`,
         `    touch "${bin}/export-started"`,
-        // bin/new-stack: the stack does not exist until selected with --create.
-        `    [ -e "${bin}/new-stack" ] && [ ! -e "${bin}/selected" ] && { echo "$* (no stack)" >> "${bin}/calls"; echo "error: no stack named" >&2; exit 255; }`,
         `fi`,
         `if [ "$1 $2" = "stack select" ]; then`,
         `    i=0; while [ ! -e "${bin}/export-started" ]; do i=$((i + 1)); [ $i -gt 50 ] && { echo "select: no export alongside" >&2; exit 7; }; sleep 0.1; done`,
@@ -224,26 +226,50 @@ describe("npm run up on a DigitalOcean stack: its environment id (devkube:doEnvi
 });
 
 describe("pulumi-cli: the pulumi on PATH", () => {
-    it("is asked its version once, and again only when its file changes (an upgrade)", () => {
-        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-cli-version-"));
-        const cache = path.join(bin, "cache", "cli-version.json");
-        const cli = (version: string) => fs.writeFileSync(path.join(bin, "pulumi"), fakeCli(bin, version), { mode: 0o755 });
-        const asked = () => (fs.existsSync(path.join(bin, "version-calls")) ? fs.readFileSync(path.join(bin, "version-calls"), "utf8").trim().split("\n").length : 0);
-        const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-        try {
-            cli("3.260.1");
-            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
-            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
-            assert.equal(asked(), 1, "the second time from the cache");
-            cli("3.261.0-alpha.1");
-            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
-            assert.equal(asked(), 2, "a new binary is asked again");
-            fs.writeFileSync(cache, "{ cut short");
-            assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
-            assert.equal(asked(), 3, "an unreadable cache is asked past");
-        } finally {
-            fs.rmSync(bin, { recursive: true, force: true });
-        }
+    let bin: string;
+    let cache: string;
+    let env: NodeJS.ProcessEnv;
+    const asked = () => (fs.existsSync(path.join(bin, "version-calls")) ? fs.readFileSync(path.join(bin, "version-calls"), "utf8").trim().split("\n").length : 0);
+    /**
+     * A native executable named pulumi that prints `version`: a hard link to (or a copy of) node, which
+     * preloads a script that answers `pulumi version` as the CLI does.
+     */
+    const nativeCli = (version: string, how: "link" | "copy") => {
+        fs.rmSync(path.join(bin, "pulumi"), { force: true });
+        (how === "link" ? fs.linkSync : fs.copyFileSync)(process.execPath, path.join(bin, "pulumi"));
+        fs.writeFileSync(path.join(bin, "answer.js"), `require("fs").appendFileSync(${JSON.stringify(path.join(bin, "version-calls"))}, "version\\n"); console.log("v${version}"); process.exit(0);\n`);
+    };
+    beforeEach(() => {
+        bin = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-cli-version-"));
+        cache = path.join(bin, "cache", "cli-version.json");
+        env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NODE_OPTIONS: `--require ${path.join(bin, "answer.js")}` };
+    });
+    afterEach(() => fs.rmSync(bin, { recursive: true, force: true }));
+
+    it("Pulumi's own binary: asked its version once, and again only when its file changes (an upgrade)", () => {
+        nativeCli("3.260.1", "link");
+        assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
+        assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
+        assert.equal(asked(), 1, "the second time from the cache");
+        nativeCli("3.261.0", "copy");
+        assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
+        assert.equal(asked(), 2, "a new binary is asked again");
+        fs.writeFileSync(cache, "{ cut short");
+        assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.261\.0 at /);
+        assert.equal(asked(), 3, "an unreadable cache is asked past");
+    });
+    it("a version manager's shim (a script, or a link to a binary of another name): asked every time, as its settings choose the version", () => {
+        fs.writeFileSync(path.join(bin, "pulumi"), fakeCli(bin, "3.260.1"), { mode: 0o755 });
+        chooseCli(ROOT, env, cache);
+        chooseCli(ROOT, env, cache);
+        assert.equal(asked(), 2, "a script");
+        fs.rmSync(path.join(bin, "pulumi"));
+        fs.writeFileSync(path.join(bin, "answer.js"), `require("fs").appendFileSync(${JSON.stringify(path.join(bin, "version-calls"))}, "version\\n"); console.log("v3.260.1"); process.exit(0);\n`);
+        fs.symlinkSync(process.execPath, path.join(bin, "pulumi"));
+        assert.match(chooseCli(ROOT, env, cache).why, /using pulumi 3\.260\.1 at /);
+        chooseCli(ROOT, env, cache);
+        assert.equal(asked(), 4, "a link to a binary named otherwise (mise's shims link to mise)");
+        assert.equal(fs.existsSync(cache), false);
     });
 });
 

@@ -235,6 +235,7 @@ describe("scripts/ts-run.js: devkube's own TypeScript scripts started by plain n
         const r = tsRun("main.ts", "throw");
         assert.equal(r.status, 1);
         assert.match(r.stderr, new RegExp(`at twice \\(${pattern(path.join(dir, "lib.ts"))}:4:`), r.stderr);
+        assert.match(r.stderr.split("\n")[0], /^Error: not a number$/, "the script's error first, not a line of the runner");
     });
     it("a syntax error: the file, the line and TypeScript's message, exit 1; no file: usage, exit 2", () => {
         fs.writeFileSync(path.join(dir, "lib.ts"), `export function twice(n: number): number {\n    return n * ;\n}\n`);
