@@ -104,7 +104,10 @@ function upWithInstalledCli(
         fs.mkdirSync(packageBin, { recursive: true });
         fs.writeFileSync(path.join(packageBin, "pulumi"), `#!/bin/sh\necho "$* (PATH \${PATH%%:*})" >> "${bin}/package-calls"\n`, { mode: 0o755 });
     }
-    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", stack], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci, NODE_OPTIONS: "", ...env } });
+    // DEVKUBE_POLICY_PACK unset, as a user has it (the e2e shell's policies/analyzer must not leak in).
+    const child = spawn("bash", [path.join(ROOT, "scripts", "stack.sh"), "up", stack], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, CI: ci, NODE_OPTIONS: "", DEVKUBE_POLICY_PACK: "", ...env },
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdout.resume();
