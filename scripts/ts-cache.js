@@ -19,6 +19,11 @@ const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "devkube-
 /** Part of every compiled file's key: a change to how files are compiled here makes every cached file stale. */
 const COMPILER_TEXT = sha256(fs.readFileSync(__filename));
 
+/** An entry no start has read for this long (its file deleted or renamed, a scratch copy's) is removed. */
+const UNUSED_FOR_MS = 30 * 24 * 3600 * 1000;
+/** A read entry's time is set again when older than this: a start that reads it is not a write per file. */
+const TOUCH_AFTER_MS = 24 * 3600 * 1000;
+
 /** The last line of a cache entry: the hash of the JavaScript above it (an entry cut short is compiled again). */
 const CHECK = "\n//# devkube-ts-cache sha256=";
 
@@ -130,17 +135,44 @@ class TypeScriptCache {
         return js;
     }
 
-    /** An entry's JavaScript, if it is there whole. */
+    /** An entry's JavaScript, if it is there whole; its time says it is in use. */
     read(name) {
+        const file = path.join(this.cacheDir, name);
         let text;
         try {
-            text = fs.readFileSync(path.join(this.cacheDir, name), "utf8");
+            text = fs.readFileSync(file, "utf8");
         } catch {
             return undefined;
         }
         const at = text.lastIndexOf(CHECK);
         const js = at < 0 ? "" : text.slice(0, at);
-        return at >= 0 && text.slice(at + CHECK.length) === sha256(js) ? js : undefined;
+        if (at < 0 || text.slice(at + CHECK.length) !== sha256(js)) {
+            return undefined;
+        }
+        try {
+            if (Date.now() - fs.statSync(file).mtimeMs > TOUCH_AFTER_MS) {
+                const now = new Date();
+                fs.utimesSync(file, now, now);
+            }
+        } catch {
+            // A cache that cannot be written: kept as it is.
+        }
+        return js;
+    }
+
+    /** Removes the entries no start has read for UNUSED_FOR_MS, and writes left over by a crash. Once a run. */
+    sweep() {
+        this.swept = true;
+        try {
+            for (const name of fs.readdirSync(this.cacheDir)) {
+                const file = path.join(this.cacheDir, name);
+                if (/^[0-9a-f]{16}-[0-9a-f]+\.js(\.\d+\.partial)?$/.test(name) && Date.now() - fs.statSync(file).mtimeMs > UNUSED_FOR_MS) {
+                    fs.rmSync(file, { force: true });
+                }
+            }
+        } catch {
+            // No cache folder, or another run removed a file first.
+        }
     }
 
     /**
@@ -192,6 +224,9 @@ class TypeScriptCache {
             // No cache folder yet.
         }
         this.write(path.join(this.cacheDir, name), js + CHECK + sha256(js));
+        if (!this.swept) {
+            this.sweep();
+        }
     }
 
     /** Writes a file whole or not at all (synced, then renamed). */

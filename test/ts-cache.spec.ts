@@ -191,6 +191,34 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
         assert.match(failed.stderr, new RegExp(`${pattern(path.join(dir, "index.ts"))}:2:`), "the program's own frame is mapped");
     });
 
+    it("entries no start has read for 30 days (a deleted file's, a scratch copy's) are removed when something is compiled; those in use are kept", () => {
+        run(dir, path.join(dir, "index.ts"));
+        const cacheDir = path.join(dir, "cache");
+        const day = 24 * 3600;
+        const age = (name: string, days: number) => {
+            const at = Date.now() / 1000 - days * day;
+            fs.utimesSync(path.join(cacheDir, name), at, at);
+        };
+        const inUse = entries(dir).filter((e) => e.endsWith(".js"));
+        assert.equal(inUse.length, 2);
+        fs.writeFileSync(path.join(cacheDir, "0123456789abcdef-deadbeef.js"), "// a deleted file's entry\n");
+        age("0123456789abcdef-deadbeef.js", 40);
+        fs.writeFileSync(path.join(cacheDir, "fedcba9876543210-beefdead.js"), "// a file's entry from last week\n");
+        age("fedcba9876543210-beefdead.js", 7);
+        // Entries of files still in use, last read long ago: the next start reads them, and that counts.
+        for (const entry of inUse) {
+            age(entry, 40);
+        }
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0);
+        fs.writeFileSync(path.join(dir, "other.ts"), `export const x = 1;\n`);
+        assert.equal(run(dir, path.join(dir, "other.ts")).compiled, 1);
+        const after = entries(dir);
+        assert.ok(!after.includes("0123456789abcdef-deadbeef.js"), "the old one is gone");
+        assert.ok(after.includes("fedcba9876543210-beefdead.js"), "a week-old one stays");
+        assert.ok(inUse.every((e) => after.includes(e)), "those read at the last start stay");
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0);
+    });
+
     it("a cache that cannot be written: each start compiles, and the program runs", () => {
         fs.writeFileSync(path.join(dir, "cache"), "not a folder");
         for (let i = 0; i < 2; i++) {
