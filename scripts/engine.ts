@@ -98,7 +98,17 @@ export async function automationEngine(root: string, cli: ChosenCli = chooseCli(
             PULUMI_SKIP_UPDATE_CHECK: process.env.PULUMI_SKIP_UPDATE_CHECK ?? "true",
         },
     });
-    const select = (name: string): Promise<Stack> => Stack.select(name, workspace);
+    // Stack.select runs `pulumi stack select` (a CLI start, about 0.35 s): once per stack, not per question.
+    const selected = new Map<string, Promise<Stack>>();
+    const select = (name: string): Promise<Stack> => {
+        let stack = selected.get(name);
+        if (!stack) {
+            stack = Stack.select(name, workspace);
+            selected.set(name, stack);
+            stack.catch(() => selected.delete(name));
+        }
+        return stack;
+    };
     return {
         why: cli.why,
         async listStacks() {
