@@ -168,14 +168,20 @@ export function fail(message: string): never {
 
 export class NightError extends Error {}
 
-/** Checks that apply to every verb; returns the stack's name or throws a NightError that says what to do. */
-export async function checkStack(stack: string | undefined, engine: StackEngine, root = ROOT, usage = "npm run sleep -- <stack>"): Promise<string> {
+/** The stack's name if this project has its file; else a NightError that says which it has. */
+function knownStack(stack: string | undefined, root: string, usage: string): string {
     const known = knownStacks(root);
     if (!stack || !known.includes(stack)) {
         fail(`unknown stack ${JSON.stringify(stack ?? "")}; known stacks: ${known.join(", ")} (usage: ${usage})`);
     }
-    await engine.listStacks();
     return stack;
+}
+
+/** Checks before the engine is used (sleep, sync, delete-everything); returns the stack's name or throws a NightError that says what to do. */
+export async function checkStack(stack: string | undefined, engine: StackEngine, root = ROOT, usage = "npm run sleep -- <stack>"): Promise<string> {
+    const name = knownStack(stack, root, usage);
+    await engine.listStacks();
+    return name;
 }
 
 // What pulumi-kubernetes says of a cluster it cannot reach (provider/pkg/provider/provider.go, Delete):
@@ -341,8 +347,12 @@ export function printDropped(destroyed: DestroyOutcome, destroyedResources: Stat
     );
 }
 
-export async function wake(stack: string | undefined, engine: StackEngine, root = ROOT): Promise<void> {
-    const name = await checkStack(stack, engine, root, "npm run wake -- <stack>");
+/**
+ * `npm run up` with --yes. Its script chooses the CLI, selects the stack and reads its state itself (a
+ * backend it cannot reach is said there, before any change), so no engine is started here first.
+ */
+export async function wake(stack: string | undefined, root = ROOT): Promise<void> {
+    const name = knownStack(stack, root, "npm run wake -- <stack>");
     const result = spawnSync("bash", [path.join(root, "scripts", "stack.sh"), "up", name, "--yes"], { stdio: "inherit", cwd: root });
     if (result.status !== 0) {
         fail(`pulumi up failed for stack ${name} (exit ${result.status})`);
@@ -353,14 +363,12 @@ async function main(verb: string | undefined, stack: string | undefined): Promis
     if (verb !== "sleep" && verb !== "wake") {
         fail("usage: npm run sleep -- <stack>   or   npm run wake -- <stack>");
     }
+    if (verb === "wake") {
+        return wake(stack);
+    }
     const cli = chooseCli();
     console.log(`night: ${cli.why}`);
-    const engine = await automationEngine(ROOT, cli);
-    if (verb === "sleep") {
-        await sleep(stack, engine, (line) => console.log(line));
-    } else {
-        await wake(stack, engine);
-    }
+    await sleep(stack, await automationEngine(ROOT, cli), (line) => console.log(line));
 }
 
 if (require.main === module) {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DestroyOutcome, Diagnostic, EngineUnavailable, automationEngine, cliRoot } from "../scripts/engine";
-import { NightError, planSleep, sleep, unreachableCluster } from "../scripts/night";
+import { NightError, planSleep, sleep, unreachableCluster, wake } from "../scripts/night";
 import { Fetch } from "../scripts/snapshots";
 import { fakeEngine } from "./fake-engine";
 import { DEV_ENVIRONMENT_ID, STACK_RUNS, runFixture, stateOf } from "./harness";
@@ -91,6 +91,21 @@ describe("night: the sleep command", () => {
     });
     it("hands the Automation API the CLI it chose: the installation root of a pulumi on PATH", () => {
         assert.equal(cliRoot({ command: ["/opt/pulumi-v3.260.1/bin/pulumi"], why: "" }, root), "/opt/pulumi-v3.260.1");
+    });
+    it("wake: npm run up's own script at once (it selects the stack and reads its state itself, as every up does); an unknown stack refused first", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-wake-"));
+        try {
+            fs.mkdirSync(path.join(dir, "scripts"));
+            fs.writeFileSync(path.join(dir, "Pulumi.minikube.yaml"), "config: {}\n");
+            fs.writeFileSync(path.join(dir, "scripts", "stack.sh"), `echo "$*" >> ${path.join(dir, "calls")}\n`);
+            await wake("minikube", dir);
+            assert.equal(fs.readFileSync(path.join(dir, "calls"), "utf8"), "up minikube --yes\n");
+            await assert.rejects(wake("prod", dir), (e: Error) => e instanceof NightError && /unknown stack "prod"; known stacks: minikube \(usage: npm run wake -- <stack>\)/.test(e.message));
+            fs.writeFileSync(path.join(dir, "scripts", "stack.sh"), "exit 3\n");
+            await assert.rejects(wake("minikube", dir), /pulumi up failed for stack minikube \(exit 3\)/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
     it("selects a stack once for all it asks of it (each CLI start is about 0.35 s of a sleep)", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "devkube-engine-"));
