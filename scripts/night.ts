@@ -355,7 +355,8 @@ export async function wake(stack: string | undefined, root = ROOT): Promise<void
     const name = knownStack(stack, root, "npm run wake -- <stack>");
     const result = spawnSync("bash", [path.join(root, "scripts", "stack.sh"), "up", name, "--yes"], { stdio: "inherit", cwd: root });
     if (result.status !== 0) {
-        fail(`pulumi up failed for stack ${name} (exit ${result.status})`);
+        // Its script may have stopped before the CLI ran (no CLI, no passphrase, the backend): it said why.
+        fail(`npm run up -- ${name} stopped (exit ${result.status}); the reason is above`);
     }
 }
 

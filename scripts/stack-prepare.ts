@@ -114,7 +114,8 @@ async function main(stack: string): Promise<number> {
     if (selected.status !== 0) {
         // The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
         const hint = cliMissing(selected.stderr ?? "");
-        console.error(hint ? `stack.sh: ${hint}` : (selected.stderr || selected.error?.message || "").trimEnd());
+        const reason = (selected.stderr || selected.error?.message || `exit ${selected.status}`).trim().split("\n").join(" ");
+        console.error(`stack.sh: ${hint ?? `pulumi stack select ${stack} failed, so nothing was changed: ${reason}`}`);
         return hint ? 2 : 1;
     }
     // Refused first when the environment is awake in another namespace (namespaceMoveProblem says why).

@@ -160,18 +160,23 @@ class TypeScriptCache {
         return js;
     }
 
-    /** Removes the entries no start has read for UNUSED_FOR_MS, and writes left over by a crash. Once a run. */
+    /** Removes the entries no start has read for UNUSED_FOR_MS, and writes a crash left half done. */
     sweep() {
-        this.swept = true;
+        let names;
         try {
-            for (const name of fs.readdirSync(this.cacheDir)) {
-                const file = path.join(this.cacheDir, name);
-                if (/^[0-9a-f]{16}-[0-9a-f]+\.js(\.\d+\.partial)?$/.test(name) && Date.now() - fs.statSync(file).mtimeMs > UNUSED_FOR_MS) {
+            names = fs.readdirSync(this.cacheDir);
+        } catch {
+            return; // No cache folder.
+        }
+        for (const name of names.filter((n) => /^[0-9a-f]{16}-[0-9a-f]+\.js$|\.partial$/.test(n))) {
+            const file = path.join(this.cacheDir, name);
+            try {
+                if (Date.now() - fs.statSync(file).mtimeMs > UNUSED_FOR_MS) {
                     fs.rmSync(file, { force: true });
                 }
+            } catch {
+                // Gone already (another run's sweep or rename), or not ours to remove.
             }
-        } catch {
-            // No cache folder, or another run removed a file first.
         }
     }
 
@@ -224,8 +229,10 @@ class TypeScriptCache {
             // No cache folder yet.
         }
         this.write(path.join(this.cacheDir, name), js + CHECK + sha256(js));
-        if (!this.swept) {
-            this.sweep();
+        // When something was compiled, and at the run's end: after this run has read (and so kept) what it loads.
+        if (!this.sweepAtExit) {
+            this.sweepAtExit = true;
+            process.once("exit", () => this.sweep());
         }
     }
 

@@ -102,7 +102,7 @@ describe("night: the sleep command", () => {
             assert.equal(fs.readFileSync(path.join(dir, "calls"), "utf8"), "up minikube --yes\n");
             await assert.rejects(wake("prod", dir), (e: Error) => e instanceof NightError && /unknown stack "prod"; known stacks: minikube \(usage: npm run wake -- <stack>\)/.test(e.message));
             fs.writeFileSync(path.join(dir, "scripts", "stack.sh"), "exit 3\n");
-            await assert.rejects(wake("minikube", dir), /pulumi up failed for stack minikube \(exit 3\)/);
+            await assert.rejects(wake("minikube", dir), /^Error: npm run up -- minikube stopped \(exit 3\); the reason is above$/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

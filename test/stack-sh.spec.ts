@@ -73,6 +73,7 @@ function fakeCli(bin: string, version: string): string {
         `fi`,
         `if [ "$1 $2" = "stack select" ]; then`,
         `    i=0; while [ ! -e "${bin}/export-started" ]; do i=$((i + 1)); [ $i -gt 50 ] && { echo "select: no export alongside" >&2; exit 7; }; sleep 0.1; done`,
+        `    [ -n "$FAKE_SELECT_FAILS" ] && { echo "error: $FAKE_SELECT_FAILS" >&2; exit 255; }`,
         `    touch "${bin}/selected"`,
         `fi`,
         `echo "$*" >> "${bin}/calls"`,
@@ -148,6 +149,12 @@ describe("npm run up: which Pulumi CLI, and what it says when there is none", ()
         );
         assert.match(fits.installedCalls[2], /^up --stack minikube --policy-pack policies --policy-pack-config \S+$/, "asks before changing anything");
         assert.deepEqual(fits.npxCalls, [], "no npx start on the way: one tsx process prepares the stack");
+    });
+    it("a backend it cannot reach: says the stack could not be selected, with the CLI's reason, and that nothing was changed", async () => {
+        const r = await upWithInstalledCli("3.260.1", { env: { FAKE_SELECT_FAILS: "could not reach s3://devkube-state: no such host" } });
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, /^stack\.sh: pulumi stack select minikube failed, so nothing was changed: error: could not reach s3:\/\/devkube-state: no such host$/m);
+        assert.deepEqual(r.installedCalls.filter((c) => c.startsWith("up")), []);
     });
     it("a stack that does not exist yet: created, then its state read", () => {
         assert.equal(newStack.status, 0, newStack.stderr);

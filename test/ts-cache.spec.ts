@@ -219,6 +219,17 @@ describe("ts-cache: TypeScript compiled once per change of a file", () => {
         assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0);
     });
 
+    it("the sweep comes after the run's own reads: an old entry of an unchanged import is still taken when only the root changed", () => {
+        run(dir, path.join(dir, "index.ts"));
+        const at = Date.now() / 1000 - 40 * 24 * 3600;
+        for (const entry of entries(dir)) {
+            fs.utimesSync(path.join(dir, "cache", entry), at, at);
+        }
+        fs.appendFileSync(path.join(dir, "index.ts"), `console.log("edited");\n`);
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 1, "lib.ts from the cache");
+        assert.equal(run(dir, path.join(dir, "index.ts")).compiled, 0);
+    });
+
     it("a cache that cannot be written: each start compiles, and the program runs", () => {
         fs.writeFileSync(path.join(dir, "cache"), "not a folder");
         for (let i = 0; i < 2; i++) {
