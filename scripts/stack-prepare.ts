@@ -110,7 +110,7 @@ async function main(stack: string): Promise<number> {
     const select = ["stack", "select", "--create", stack];
     const exportState = ["stack", "export", "--stack", stack];
     const [selected, firstExport] =
-        cli.command.length === 1 ? await Promise.all([pulumiAsync(select), pulumiAsync(exportState)]) : [pulumi(select), undefined];
+        cli.command.length === 1 ? await Promise.all([pulumiAsync(select), pulumiAsync(exportState)]) : [await pulumiAsync(select), undefined];
     if (selected.status !== 0) {
         // The npm launcher's "pulumi: fetch failed" says nothing of what is missing: say it.
         const hint = cliMissing(selected.stderr ?? "");
@@ -119,7 +119,7 @@ async function main(stack: string): Promise<number> {
         return hint ? 2 : 1;
     }
     // Refused first when the environment is awake in another namespace (namespaceMoveProblem says why).
-    const exported = firstExport?.status === 0 ? firstExport : pulumi(exportState);
+    const exported = firstExport?.status === 0 ? firstExport : await pulumiAsync(exportState);
     const state = exported.status === 0 && exported.stdout.trim() ? JSON.parse(exported.stdout) : {};
     const problem = namespaceMoveProblem(stack, stackNamespace(ROOT, stack), state);
     if (problem) {
